@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "strlist.h"
+
+static const char *service_name = "AD CHECK";
+
+void mp_set_service(const char *service)
+{
+	service_name = service;
+}
+
+const char *mp_service(void)
+{
+	return service_name;
+}
+
+/* Length of the valid UTF-8 sequence at S (1-4), or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2;
+		cp = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3;
+		cp = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return n;
+}
+
+size_t mp_sanitize(const char *src, char *dst, size_t dstsize)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t need = 0, seq;
+	char esc[4];
+
+	while (*s != '\0') {
+		seq = utf8_seq_len(s);
+		if (seq == 1 && (*s < 0x20 || *s == 0x7F || *s == '|'))
+			seq = 0;
+		if (seq == 0) {
+			snprintf(esc, sizeof esc, "\\%02X", *s);
+			for (int i = 0; i < 3; i++, need++)
+				if (need + 1 < dstsize)
+					dst[need] = esc[i];
+			s++;
+			continue;
+		}
+		for (size_t i = 0; i < seq; i++, need++)
+			if (need + 1 < dstsize)
+				dst[need] = (char)s[i];
+		s += seq;
+	}
+	if (dstsize > 0)
+		dst[need < dstsize ? need : dstsize - 1] = '\0';
+	return need;
+}
+
+char *mp_sanitize_dup(const char *src)
+{
+	size_t n = mp_sanitize(src, NULL, 0);
+	char *out = malloc(n + 1);
+
+	if (out != NULL)
+		mp_sanitize(src, out, n + 1);
+	return out;
+}
+
+static char *sanitize_vfmt(const char *fmt, va_list ap)
+{
+	strbuf raw;
+	char *clean;
+
+	strbuf_init(&raw);
+	strbuf_vprintf(&raw, fmt, ap);
+	clean = mp_sanitize_dup(raw.s);
+	strbuf_free(&raw);
+	if (clean == NULL)
+		mp_die(MP_UNKNOWN, "out of memory");
+	return clean;
+}
+
+_Noreturn void mp_die(mp_state state, const char *fmt, ...)
+{
+	char raw[1024], clean[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	mp_sanitize(raw, clean, sizeof clean);
+	printf("%s %s - %s\n", service_name, mp_state_name(state), clean);
+	fflush(stdout);
+	exit(state);
+}
+
+struct mp_check {
+	mp_state state;
+	char *summary;
+	strbuf perf;
+	strlist lines;
+};
+
+mp_check *mp_check_new(void)
+{
+	mp_check *c = xcalloc(1, sizeof *c);
+
+	c->state = MP_OK;
+	c->summary = xstrdup("");
+	strbuf_init(&c->perf);
+	strlist_init(&c->lines);
+	return c;
+}
+
+void mp_check_free(mp_check *c)
+{
+	if (c == NULL)
+		return;
+	free(c->summary);
+	strbuf_free(&c->perf);
+	strlist_free(&c->lines);
+	free(c);
+}
+
+void mp_check_raise(mp_check *c, mp_state s)
+{
+	c->state = mp_state_worse(c->state, s);
+}
+
+mp_state mp_check_state(const mp_check *c)
+{
+	return c->state;
+}
+
+void mp_check_summary(mp_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	free(c->summary);
+	c->summary = sanitize_vfmt(fmt, ap);
+	va_end(ap);
+}
+
+void mp_check_summary_prefix(mp_check *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *prefix, *joined;
+
+	va_start(ap, fmt);
+	prefix = sanitize_vfmt(fmt, ap);
+	va_end(ap);
+	joined = c->summary[0] ? xasprintf("%s; %s", prefix, c->summary)
+			       : xstrdup(prefix);
+	free(prefix);
+	free(c->summary);
+	c->summary = joined;
+}
+
+void mp_check_line(mp_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strlist_add_owned(&c->lines, sanitize_vfmt(fmt, ap));
+	va_end(ap);
+}
+
+/* Plain decimal, never scientific notation, no trailing zeros. */
+static void format_number(strbuf *b, double v, int decimals)
+{
+	char tmp[64];
+	size_t n;
+
+	if (v == floor(v) && fabs(v) < 1e15) {
+		strbuf_printf(b, "%.0f", v);
+		return;
+	}
+	snprintf(tmp, sizeof tmp, "%.*f", decimals > 0 ? decimals : 6, v);
+	n = strlen(tmp);
+	while (n > 0 && tmp[n - 1] == '0')
+		tmp[--n] = '\0';
+	if (n > 0 && tmp[n - 1] == '.')
+		tmp[--n] = '\0';
+	strbuf_puts(b, tmp);
+}
+
+static void format_range(strbuf *b, const mp_range *r)
+{
+	/* A plain upper bound prints as the number itself, which every core
+	 * reads; other forms are printed in range syntax as the guidelines
+	 * define it (Icinga 2 ignores those silently). */
+	if (mp_range_is_plain_upper(r))
+		format_number(b, r->end, 6);
+	else
+		strbuf_puts(b, r->text);
+}
+
+void mp_check_perf(mp_check *c, const char *label, double value,
+		   const mp_perf_opts *o)
+{
+	const mp_thresholds *t = o->thresholds;
+	bool quote = strpbrk(label, " \t") != NULL;
+
+	if (c->perf.len > 0)
+		strbuf_puts(&c->perf, " ");
+	strbuf_printf(&c->perf, quote ? "'%s'=" : "%s=", label);
+	format_number(&c->perf, value, o->decimals);
+	strbuf_puts(&c->perf, o->uom ? o->uom : "");
+	strbuf_puts(&c->perf, ";");
+	if (t != NULL && t->has_warning)
+		format_range(&c->perf, &t->warning);
+	strbuf_puts(&c->perf, ";");
+	if (t != NULL && t->has_critical)
+		format_range(&c->perf, &t->critical);
+	strbuf_puts(&c->perf, ";");
+	if (o->has_min)
+		format_number(&c->perf, o->min, o->decimals);
+	strbuf_puts(&c->perf, ";");
+	if (o->has_max)
+		format_number(&c->perf, o->max, o->decimals);
+}
+
+void mp_check_perf_count(mp_check *c, const char *label, double value,
+			 const mp_thresholds *thresholds)
+{
+	mp_perf_opts o = {.uom = "", .thresholds = thresholds, .has_min = true};
+
+	mp_check_perf(c, label, value, &o);
+}
+
+void mp_check_perf_seconds(mp_check *c, const char *label, double seconds)
+{
+	mp_perf_opts o = {.uom = "s", .has_min = true, .decimals = 3};
+
+	mp_check_perf(c, label, seconds, &o);
+}
+
+char *mp_check_render(const mp_check *c)
+{
+	const size_t limit = MP_OUTPUT_MAX - 1;
+	strbuf out;
+	size_t i;
+	char trailer[128];
+
+	strbuf_init(&out);
+	strbuf_printf(&out, "%s %s", service_name, mp_state_name(c->state));
+	if (c->summary[0] != '\0')
+		strbuf_printf(&out, " - %s", c->summary);
+	/* keep room for perfdata: a first line that alone overflows loses
+	 * the end of its summary, never its perfdata */
+	size_t reserve = (c->perf.len ? c->perf.len + 3 : 0) + 1 +
+			 (c->lines.n ? sizeof trailer : 0);
+	if (out.len + reserve > limit) {
+		size_t keep = limit - reserve - 4;
+		out.len = keep < out.len ? keep : out.len;
+		/* do not cut a UTF-8 sequence in half */
+		while (out.len > 0 && ((unsigned char)out.s[out.len] & 0xC0) == 0x80)
+			out.len--;
+		out.s[out.len] = '\0';
+		strbuf_puts(&out, "...");
+	}
+	if (c->perf.len > 0)
+		strbuf_printf(&out, " | %s", c->perf.s);
+	strbuf_puts(&out, "\n");
+
+	for (i = 0; i < c->lines.n; i++) {
+		size_t len = strlen(c->lines.items[i]) + 1;
+		size_t left = c->lines.n - i - 1;
+
+		snprintf(trailer, sizeof trailer,
+			 "... and %zu more lines not shown (8 KiB output limit)\n",
+			 left + 1);
+		/* the line fits if, after it, the trailer for what is left
+		 * would still fit (or nothing is left) */
+		if (out.len + len + (left ? strlen(trailer) : 0) > limit)
+			break;
+		strbuf_puts(&out, c->lines.items[i]);
+		strbuf_puts(&out, "\n");
+	}
+	if (i < c->lines.n) {
+		snprintf(trailer, sizeof trailer,
+			 "... and %zu more lines not shown (8 KiB output limit)\n",
+			 c->lines.n - i);
+		strbuf_puts(&out, trailer);
+	}
+	return strbuf_take(&out);
+}
+
+_Noreturn void mp_check_exit(mp_check *c)
+{
+	char *text = mp_check_render(c);
+	mp_state s = c->state;
+
+	fputs(text, stdout);
+	fflush(stdout);
+	free(text);
+	mp_check_free(c);
+	exit(s);
+}
