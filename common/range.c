@@ -80,6 +80,10 @@ int mp_range_parse(const char *text, mp_range *out, const char **err)
 			*err = "start is not a number";
 			return -1;
 		}
+		if (slen == 0 && *e == '\0') {
+			*err = "neither start nor end given";
+			return -1;
+		}
 		if (*e == '\0')
 			out->end_infinite = true;
 		else if (parse_number(e, strlen(e), &out->end) < 0) {
