@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* evtx_reader.c - stream Kerberos ticket events out of an EVTX file. */
-#ifdef HAVE_CONFIG_H
-#include <config.h>
-#endif
 
 #include "evtx_reader.h"
 

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* jsonl_reader.c - stream Kerberos ticket events out of JSON lines. */
-#ifdef HAVE_CONFIG_H
-#include <config.h>
-#endif
 
 #include "jsonl_reader.h"
 

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <sasl/sasl.h>
 
@@ -52,9 +59,10 @@ static char *ldap_error(LDAP *ld, const char *uri, int rc, const char *what)
 
 	strbuf_init(&b);
 	strbuf_printf(&b, "%s %s: %s (%d)", what, uri, ldap_err2string(rc), rc);
+	/* "(unknown error code)" is what libldap leaves when it knows nothing */
 	if (ld != NULL &&
 	    ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag) == LDAP_OPT_SUCCESS &&
-	    diag != NULL && *diag != '\0') {
+	    diag != NULL && *diag != '\0' && strcmp(diag, "(unknown error code)") != 0) {
 		/* one line: the diagnostic may carry a trailing newline */
 		for (char *c = diag; *c; c++)
 			if (*c == '\n' || *c == '\r')
@@ -70,6 +78,59 @@ static char *ldap_error(LDAP *ld, const char *uri, int rc, const char *what)
 	for (size_t n = strlen(msg); n > 0 && msg[n - 1] == ' '; n--)
 		msg[n - 1] = '\0';
 	return msg;
+}
+
+/* Whether a TCP connection to the URI's host and port succeeds within
+ * TIMEOUT seconds: tells a TLS failure from a server that is not there. */
+static bool tcp_reachable(const char *uri, double timeout)
+{
+	LDAPURLDesc *lud = NULL;
+	struct addrinfo hints = {0}, *ai = NULL, *a;
+	char port[16];
+	bool reached = false;
+
+	if (ldap_url_parse(uri, &lud) != LDAP_URL_SUCCESS || lud->lud_host == NULL ||
+	    *lud->lud_host == '\0')
+		goto done;
+	snprintf(port, sizeof port, "%d", lud->lud_port ? lud->lud_port : 636);
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(lud->lud_host, port, &hints, &ai) != 0)
+		goto done;
+	for (a = ai; a != NULL && !reached; a = a->ai_next) {
+		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				a->ai_protocol);
+		struct pollfd pfd;
+		int soerr = 0;
+		socklen_t len = sizeof soerr;
+
+		if (fd < 0)
+			continue;
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+			reached = true;
+		} else if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, (int)(timeout * 1000)) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
+				reached = true;
+		}
+		close(fd);
+	}
+done:
+	if (ai)
+		freeaddrinfo(ai);
+	if (lud)
+		ldap_free_urldesc(lud);
+	return reached;
+}
+
+static char *tls_error(const ad_ldap_params *p, const char *what)
+{
+	return xasprintf("TLS handshake %s %s failed: the server certificate was not "
+			 "accepted (not signed by %s%s, or it does not name the host "
+			 "in the URI)", what, p->uri,
+			 p->ca_file ? "the CA in " : "a CA trusted by this system",
+			 p->ca_file ? p->ca_file : "");
 }
 
 char *ad_ldap_build_uri(const char *hostname, int port, bool ssl, char **err)
@@ -160,7 +221,7 @@ static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
 	return LDAP_SUCCESS;
 }
 
-static int bind(ad_ldap *s, const ad_ldap_params *p, bool encrypted, char **err)
+static int do_bind(ad_ldap *s, const ad_ldap_params *p, bool encrypted, char **err)
 {
 	struct berval cred;
 	int rc;
@@ -222,18 +283,23 @@ ad_ldap *ad_ldap_open(const ad_ldap_params *p, char **err)
 	}
 	rc = ldap_connect(s->ld);
 	if (rc != LDAP_SUCCESS) {
-		*err = ldap_error(s->ld, s->uri, rc, "cannot connect to");
+		if (is_scheme(p->uri, "ldaps") && tcp_reachable(p->uri, p->timeout))
+			*err = tls_error(p, "with");
+		else
+			*err = ldap_error(s->ld, s->uri, rc, "cannot connect to");
 		goto fail;
 	}
 	if (p->starttls) {
 		rc = ldap_start_tls_s(s->ld, NULL, NULL);
-		if (rc != LDAP_SUCCESS) {
+		if (rc == LDAP_CONNECT_ERROR)
+			*err = tls_error(p, "(StartTLS) on");
+		else if (rc != LDAP_SUCCESS)
 			*err = ldap_error(s->ld, s->uri, rc, "StartTLS failed on");
+		if (rc != LDAP_SUCCESS)
 			goto fail;
-		}
 	}
 	encrypted = p->starttls || is_scheme(p->uri, "ldaps") || is_scheme(p->uri, "ldapi");
-	if (bind(s, p, encrypted, err) < 0)
+	if (do_bind(s, p, encrypted, err) < 0)
 		goto fail;
 	return s;
 fail:

@@ -122,6 +122,7 @@ _Noreturn void mp_die(mp_state state, const char *fmt, ...)
 struct mp_check {
 	mp_state state;
 	char *summary;
+	strlist prefixes;    /* shown before the summary, in this order */
 	strbuf perf;
 	strlist lines;
 };
@@ -134,6 +135,7 @@ mp_check *mp_check_new(void)
 	c->summary = xstrdup("");
 	strbuf_init(&c->perf);
 	strlist_init(&c->lines);
+	strlist_init(&c->prefixes);
 	return c;
 }
 
@@ -144,6 +146,7 @@ void mp_check_free(mp_check *c)
 	free(c->summary);
 	strbuf_free(&c->perf);
 	strlist_free(&c->lines);
+	strlist_free(&c->prefixes);
 	free(c);
 }
 
@@ -170,16 +173,10 @@ void mp_check_summary(mp_check *c, const char *fmt, ...)
 void mp_check_summary_prefix(mp_check *c, const char *fmt, ...)
 {
 	va_list ap;
-	char *prefix, *joined;
 
 	va_start(ap, fmt);
-	prefix = sanitize_vfmt(fmt, ap);
+	strlist_add_owned(&c->prefixes, sanitize_vfmt(fmt, ap));
 	va_end(ap);
-	joined = c->summary[0] ? xasprintf("%s; %s", prefix, c->summary)
-			       : xstrdup(prefix);
-	free(prefix);
-	free(c->summary);
-	c->summary = joined;
 }
 
 void mp_check_line(mp_check *c, const char *fmt, ...)
@@ -270,8 +267,10 @@ char *mp_check_render(const mp_check *c)
 
 	strbuf_init(&out);
 	strbuf_printf(&out, "%s %s", service_name, mp_state_name(c->state));
+	for (i = 0; i < c->prefixes.n; i++)
+		strbuf_printf(&out, "%s%s", i ? "; " : " - ", c->prefixes.items[i]);
 	if (c->summary[0] != '\0')
-		strbuf_printf(&out, " - %s", c->summary);
+		strbuf_printf(&out, "%s%s", c->prefixes.n ? "; " : " - ", c->summary);
 	/* keep room for perfdata: a first line that alone overflows loses
 	 * the end of its summary, never its perfdata */
 	size_t reserve = (c->perf.len ? c->perf.len + 3 : 0) + 1 +

@@ -64,7 +64,8 @@ mp_state mp_check_state(const mp_check *c);
 /* Replaces the summary text. */
 void mp_check_summary(mp_check *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Puts TEXT before the current summary, joined with "; ". */
+/* Adds TEXT to show before the summary, joined with "; "; prefixes keep
+ * the order they were added in, and mp_check_summary() leaves them. */
 void mp_check_summary_prefix(mp_check *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ticket_event.c - Kerberos ticket event record and field helpers. */
-#ifdef HAVE_CONFIG_H
-#include <config.h>
-#endif
 
 #include "ticket_event.h"
 

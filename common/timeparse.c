@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* timeparse.c - durations, absolute times and zone offsets without TZ. */
-#ifdef HAVE_CONFIG_H
-#include <config.h>
-#endif
 
 #include "timeparse.h"
 

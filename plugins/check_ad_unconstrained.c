@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ad_flags.h"
+#include "changes.h"
 #include "connect.h"
 #include "exceptions.h"
 #include "options.h"
@@ -27,6 +28,8 @@ enum {
 	OPT_CRITICAL_PT,
 	OPT_WARNING_RBCD,
 	OPT_CRITICAL_RBCD,
+	OPT_STATE_FILE,
+	OPT_NEW_IS,
 };
 
 static const ad_option plugin_options[] = {
@@ -43,6 +46,7 @@ static const ad_option plugin_options[] = {
 	 "(msDS-AllowedToActOnBehalfOfOtherIdentity set); none by default"},
 	{"critical-rbcd", true, OPT_CRITICAL_RBCD, "RANGE",
 	 "Critical threshold for resource-based constrained delegation targets"},
+	AD_CHANGE_OPTIONS(OPT_STATE_FILE, OPT_NEW_IS),
 	{0},
 };
 
@@ -51,6 +55,7 @@ struct settings {
 	const char *pt_range[2];   /* warning, critical */
 	const char *rbcd_range[2];
 	strlist owned;             /* storage for the strings above */
+	ad_change_opts changes;
 };
 
 static int apply_option(void *ctx, int key, const char *arg, const char **err)
@@ -58,8 +63,10 @@ static int apply_option(void *ctx, int key, const char *arg, const char **err)
 	struct settings *s = ctx;
 	const char **slot = NULL;
 
-	(void)err;
 	switch (key) {
+	case OPT_STATE_FILE:
+	case OPT_NEW_IS:
+		return ad_change_opts_apply(&s->changes, key == OPT_STATE_FILE, arg, err);
 	case OPT_EXCLUDE_DISABLED: s->exclude_disabled = (arg == NULL); return 0;
 	case OPT_WARNING_PT: slot = &s->pt_range[0]; break;
 	case OPT_CRITICAL_PT: slot = &s->pt_range[1]; break;
@@ -76,6 +83,33 @@ struct tally {
 	unsigned counted, computers, users, disabled, excepted, expired;
 	unsigned not_counted_disabled, protocol_transition, rbcd;
 };
+
+/* Whether an unconstrained account is counted: not under a valid
+ * exception, and not left out as disabled.  *X gets its exception. */
+static bool is_counted(const ad_account *a, ad_exception_list *exceptions,
+		       bool exclude_disabled, time_t now, ad_exception **x)
+{
+	const char *names[] = {a->sam, a->dn};
+
+	*x = ad_exceptions_find(exceptions, names, 2);
+	if (*x != NULL && !ad_exception_expired(*x, now))
+		return false;
+	return !(a->disabled && exclude_disabled);
+}
+
+/* The names of the counted accounts, what the state file remembers. */
+static void counted_names(const ad_account_list *accounts, ad_exception_list *exceptions,
+			  bool exclude_disabled, strlist *out)
+{
+	time_t now = time(NULL);
+	ad_exception *x;
+
+	for (size_t i = 0; i < accounts->n; i++) {
+		const ad_account *a = &accounts->items[i];
+		if (a->unconstrained && is_counted(a, exceptions, exclude_disabled, now, &x))
+			strlist_add(out, a->sam[0] ? a->sam : a->dn);
+	}
+}
 
 static void list_account(mp_check *chk, const ad_account *a, const char *note)
 {
@@ -95,29 +129,28 @@ static void evaluate_unconstrained(mp_check *chk, const ad_account_list *account
 	strlist_init(&excepted_lines);
 	for (size_t i = 0; i < accounts->n; i++) {
 		const ad_account *a = &accounts->items[i];
-		const char *names[] = {a->sam, a->dn};
 		ad_exception *x;
 		char *note;
 
 		if (!a->unconstrained)
 			continue;
-		x = ad_exceptions_find(exceptions, names, 2);
-		if (x != NULL && !ad_exception_expired(x, now)) {
-			t->excepted++;
-			strlist_add_owned(&excepted_lines,
-				xasprintf("%s %s (%s) %s, excepted%s%s: %s",
-					  ad_account_kind_name(a->kind), a->sam, a->dn,
-					  a->disabled ? "disabled" : "enabled",
-					  x->has_expiry ? " until " : "",
-					  x->has_expiry ? x->expires_text : "", x->reason));
+		if (!is_counted(a, exceptions, exclude_disabled, now, &x)) {
+			if (x != NULL && !ad_exception_expired(x, now)) {
+				t->excepted++;
+				strlist_add_owned(&excepted_lines,
+					xasprintf("%s %s (%s) %s, excepted%s%s: %s",
+						  ad_account_kind_name(a->kind), a->sam, a->dn,
+						  a->disabled ? "disabled" : "enabled",
+						  x->has_expiry ? " until " : "",
+						  x->has_expiry ? x->expires_text : "", x->reason));
+			} else {
+				t->disabled++;
+				t->not_counted_disabled++;
+			}
 			continue;
 		}
 		if (a->disabled)
 			t->disabled++;
-		if (a->disabled && exclude_disabled) {
-			t->not_counted_disabled++;
-			continue;
-		}
 		t->counted++;
 		if (a->kind == AD_ACCOUNT_COMPUTER)
 			t->computers++;
@@ -141,9 +174,9 @@ static void evaluate_unconstrained(mp_check *chk, const ad_account_list *account
 		mp_check_line(chk, "Disabled, not counted (--exclude-disabled):");
 		for (size_t i = 0; i < accounts->n; i++) {
 			const ad_account *a = &accounts->items[i];
-			const char *names[] = {a->sam, a->dn};
-			ad_exception *x = ad_exceptions_find(exceptions, names, 2);
+			ad_exception *x;
 			if (a->unconstrained && a->disabled &&
+			    !is_counted(a, exceptions, exclude_disabled, now, &x) &&
 			    (x == NULL || ad_exception_expired(x, now)))
 				list_account(chk, a, "");
 		}
@@ -221,6 +254,7 @@ int main(int argc, char **argv)
 
 	mp_set_service(SERVICE);
 	strlist_init(&set.owned);
+	ad_change_opts_init(&set.changes);
 	ad_options_parse(&spec, argc, argv, &opts, &cfg);
 	mp_thresholds_parse_or_die(&th, opts.warning ? opts.warning : DEFAULT_WARNING, opts.critical,
 		       "unconstrained");
@@ -231,7 +265,8 @@ int main(int argc, char **argv)
 	mp_timeout_arm(opts.timeout, opts.timeout_state);
 
 	mp_timeout_stage("connecting to %s", opts.hostname);
-	ldap = ad_connect(&opts, mp_timeout_remaining(), &base, &err);
+	/* the backstop, which knows the user's timeout state, fires first */
+	ldap = ad_connect(&opts, mp_timeout_remaining() + 1, &base, &err);
 	if (ldap == NULL)
 		mp_die(MP_UNKNOWN, "%s", err);
 	mp_timeout_stage("searching %s on %s", base, ad_ldap_uri(ldap));
@@ -239,6 +274,14 @@ int main(int argc, char **argv)
 		mp_die(MP_UNKNOWN, "%s", err);
 
 	chk = mp_check_new();
+	{
+		strlist names;
+		strlist_init(&names);
+		counted_names(&accounts, &exceptions, set.exclude_disabled, &names);
+		if (ad_changes_report(&set.changes, PROGNAME, &names, chk, &err) < 0)
+			mp_die(MP_UNKNOWN, "%s", err);
+		strlist_free(&names);
+	}
 	evaluate_unconstrained(chk, &accounts, &exceptions, set.exclude_disabled, &t);
 	list_other_delegation(chk, &accounts, &t);
 	if (opts.verbose > 0)
@@ -282,6 +325,7 @@ int main(int argc, char **argv)
 	ad_config_free(cfg);
 	ad_common_opts_free(&opts);
 	strlist_free(&set.owned);
+	ad_change_opts_free(&set.changes);
 	free(base);
 	mp_check_exit(chk);
 }

@@ -179,20 +179,20 @@ samba_skip_all() {
 # trap by samba_enter_private_hosts; call it from your own EXIT trap if you
 # replace that trap.
 samba_cleanup() {
-	local id ns
+	local id ns d
 	for id in $SAMBA_DCS; do samba_dc_stop "$id" 2>/dev/null; done
 	for ns in $_SAMBA_NETNS_LIST; do ip netns del "$ns" 2>/dev/null; done
 	_SAMBA_NETNS_LIST=
-	if [ "${SAMBA_KEEP:-0}" = 1 ]; then
-		echo "# samba harness: kept $SAMBA_NS_PHYS" ; return 0
-	fi
-	# unmount what we mounted (only in this namespace), then remove the files
-	umount /etc/krb5.conf /etc/hosts "$(readlink -m /etc/resolv.conf)" 2>/dev/null
-	for d in /var/log/samba /var/cache/samba /var/lib/samba /etc/samba; do
-		mountpoint -q "$d" && umount "$d" 2>/dev/null
-	done
 	[ -n "${SAMBA_NS_PHYS:-}" ] || return 0
-	cd / && umount -l /run 2>/dev/null
+	if [ "${SAMBA_KEEP:-0}" = 1 ]; then
+		echo "# samba harness: kept $SAMBA_NS_PHYS/run/samba-harness"; return 0
+	fi
+	# detach our mounts (this namespace only), then remove the files
+	cd / || return 0
+	for d in /etc/krb5.conf /etc/hosts "$(readlink -m /etc/resolv.conf)" \
+		/var/log/samba /var/cache/samba /var/lib/samba /etc/samba /run; do
+		mountpoint -q "$d" 2>/dev/null && umount -l "$d" 2>/dev/null
+	done
 	rm -rf "$SAMBA_NS_PHYS"
 }
 
@@ -405,8 +405,17 @@ samba_dc_start() {
 	[ -f "$(_samba_gv "$id" CONF)" ] || { _samba_err "$id is not provisioned"; return 1; }
 	_samba_write_harness_conf "$id"
 	_samba_sv "$id" START "$(_samba_now)"
-	samba_in "$id" samba -F --no-process-group -M single \
-		-s "$(_samba_gv "$id" CONF)" -l "$logdir" </dev/null >>"$logdir/samba.out" 2>&1 &
+	# started directly (not through a shell function) so that $! is samba's
+	# own PID: `ip netns exec` and `env` exec it
+	local ns; ns=$(_samba_gv "$id" NETNS)
+	set -- samba -F --no-process-group -M single -s "$(_samba_gv "$id" CONF)" -l "$logdir"
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME "$@" \
+			</dev/null >>"$logdir/samba.out" 2>&1 &
+	else
+		env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME "$@" \
+			</dev/null >>"$logdir/samba.out" 2>&1 &
+	fi
 	pid=$!
 	_samba_sv "$id" PID "$pid"
 	echo "$pid" > "$dir/harness.pid"
@@ -491,8 +500,11 @@ samba_dc_restart() { samba_dc_stop "$1" && samba_dc_start "$1" && samba_dc_wait 
 # samba_dc_up ID REALM DOMAIN HOST ADDR [NETNS]: define, provision, start, wait.
 samba_dc_up() {
 	samba_dc_define "$@" || return $?
-	samba_dc_provision "$1" && samba_dc_start "$1" && samba_dc_wait "$1"
+	samba_dc_boot "$1"
 }
+
+# samba_dc_boot ID: provision, start and wait for an already defined DC.
+samba_dc_boot() { samba_dc_provision "$1" && samba_dc_start "$1" && samba_dc_wait "$1"; }
 
 # samba_lab_up: the standard single forest: DC1 = dc1.lab.example, realm
 # LAB.EXAMPLE, NetBIOS LAB, 127.0.0.2 in the script's namespace.
@@ -507,7 +519,8 @@ samba_lab_up() {
 # network namespace "partner"; DC1 forwards DNS to DC2 (DC2 forwards
 # nowhere); both provisioned in parallel; then a bidirectional forest trust
 # created from DC1 (samba_trust_create DC1 DC2) unless --no-trust.
-# Returns 2 (with $SAMBA_SKIP_REASON) when the netns cannot be made.
+# Returns 2 (with $SAMBA_SKIP_REASON) when the netns cannot be made: DC1 is
+# then defined but not started (`samba_dc_boot DC1` gives a lab-only setup).
 samba_forests_up() {
 	local t0 rc p1 p2; t0=$(_samba_now)
 	SAMBA_DC1_FORWARDER=127.0.0.3

@@ -190,7 +190,7 @@ slapd_log() {
 _slapd_ready() {   # _slapd_ready URI: the rootDSE answers (anonymous, no ldap.conf)
 	# bounded: after a port collision the port may belong to something that
 	# accepts and never answers
-	LDAPNOINIT=1 timeout -k 1 3 ldapsearch -x -H "$1" -b '' -s base -o nettimeout=2 -LLL 1.1 >/dev/null 2>&1
+	LDAPNOINIT=1 timeout -k 1 1 ldapsearch -x -H "$1" -b '' -s base -o nettimeout=1 -LLL 1.1 >/dev/null 2>&1
 }
 
 _slapd_alive() {   # _slapd_alive PID: running and not a zombie
@@ -305,12 +305,12 @@ slapd_start() {
 		done
 		if [ "$ok" = 1 ]; then break; fi
 		if kill -0 "$pid" 2>/dev/null; then
-			kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+			kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 			_slapd_diag "slapd_start $name: no answer within ${SLAPD_START_TIMEOUT}s"
 			slapd_log "$name"
 			return 1
 		fi
-		wait "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
 		if grep -q 'Address already in use' "$dir/slapd.log"; then
 			cp "$dir/slapd.log" "$dir/slapd.log.port-collision.$attempt"
 			continue
@@ -353,7 +353,7 @@ slapd_stop() {
 	fi
 	_slapd_var "$name" PID ""
 	_slapd_var "$name" WATCHDOG ""
-	SLAPD_INSTANCES=$(printf '%s\n' $SLAPD_INSTANCES | grep -vx -- "$name" | tr '\n' ' ')
+	SLAPD_INSTANCES=$(printf '%s\n' $SLAPD_INSTANCES | { grep -vx -- "$name" || true; } | tr '\n' ' ')
 	return 0
 }
 
@@ -401,7 +401,7 @@ slapd_start_blackhole() {
 		sleep 0.05
 	done
 	if [ -z "$port" ]; then
-		kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 		_slapd_diag "slapd_start_blackhole $name: listener did not start" "$(cat "$dir/blackhole.log")"
 		return 1
 	fi
