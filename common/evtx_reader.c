@@ -449,11 +449,13 @@ int evtx_reader_scan(const char *path, const struct evtx_scan_options *opts,
 	}
 	if (open_file(&sc, path, err) < 0)
 		goto done;
-	note_corruption(&sc);
 	count_recovered(&sc);
 	scan_records(&sc, false);
 	if (opts && opts->include_recovered && !stats->stopped)
 		scan_records(&sc, true);
+	/* After the records, so that a bad record's own reason, when there is
+	 * one, is the damage named. */
+	note_corruption(&sc);
 	if (opts && opts->resume && stats->has_last_record_id &&
 	    stats->last_record_id < opts->after_record_id)
 		stats->resume_reset = true;

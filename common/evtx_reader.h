@@ -4,9 +4,11 @@
  * Records are read one at a time by index with libevtx, so memory stays
  * flat whatever the file size (libevtx keeps a small chunk cache). A record
  * libevtx cannot parse is counted in stats->unreadable and skipped; the
- * first reason is kept in stats->damage. Chunks with a bad header are
- * skipped by libevtx itself: stats->corrupted is then set and named in
- * stats->damage.
+ * first reason is kept in stats->damage. Chunks with a bad header or an
+ * incomplete chunk at the end of a truncated file are skipped by libevtx
+ * itself, and chunk checksum errors are noted by it: stats->corrupted is
+ * then set, and stats->damage says so unless a bad record already
+ * explains the damage.
  *
  * Strings are taken by position (event version 0 layout, see DOMAIN.md
  * section 4): later event versions only append fields. Records of another

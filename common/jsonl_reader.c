@@ -546,6 +546,10 @@ static void handle_object(struct jsonl_scan *sc, json_object *obj,
 	}
 	fill_event(sc, &sh, (uint32_t)id, t, offset);
 	event_read_stats_add(st, &sc->ev);
+	if (!st->has_last_time || t > st->last_time) {
+		st->has_last_time = true;
+		st->last_time = t;
+	}
 	if (sc->cb && sc->cb(&sc->ev, sc->ctx) != 0)
 		st->stopped = true;
 }

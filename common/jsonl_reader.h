@@ -17,8 +17,8 @@
  *   NXLog: "EventID" with the event's fields at the top level, "Hostname",
  *       "SourceName", "RecordNumber", "EventTime".
  * Time: "@timestamp" (UTC unless it carries an offset; fractions dropped),
- * else NXLog's "EventTime", read as local time event_tz_offset seconds east
- * of UTC unless it carries its own offset. An event whose provider field
+ * else (absent or unparsable) NXLog's "EventTime", read as local time
+ * event_tz_offset seconds east of UTC unless it carries its own offset. An event whose provider field
  * is present and is not Microsoft-Windows-Security-Auditing is "other".
  *
  * Speed: a line is parsed only when it looks like an object ('{' ... '}')

@@ -12,7 +12,7 @@
 #include "timeout.h"
 
 static const ad_option common_options[] = {
-	{"hostname", true, 'H', "HOST|URI",
+	{"hostname", true, 'H', "HOST",
 	 "Directory server: a host name, or an ldap:// or ldaps:// URI"},
 	{"port", true, 'p', "PORT", "Port (default: 389, or 636 with --ssl)"},
 	{"ssl", false, 'S', NULL, "Connect with LDAPS (TLS from the start)"},
@@ -28,8 +28,8 @@ static const ad_option common_options[] = {
 	 "File with the bind password on its first line; must not be readable\n"
 	 "by group or others.  The environment variable AD_BIND_PASSWORD is the\n"
 	 "alternative.  A password is never accepted on the command line"},
-	{"sasl-mech", true, 'Y', "GSSAPI|EXTERNAL",
-	 "Bind with SASL instead of a simple bind"},
+	{"sasl-mech", true, 'Y', "MECH",
+	 "Bind with SASL (MECH is GSSAPI or EXTERNAL) instead of a simple bind"},
 	{"keytab", true, OPT_KEYTAB, "FILE",
 	 "Kerberos client keytab for GSSAPI (no kinit needed)"},
 	{"base", true, 'b', "DN",
@@ -100,8 +100,11 @@ static _Noreturn void usage_die(const struct parser *p, const char *fmt, ...)
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
 	mp_sanitize(raw, clean, sizeof clean);
-	printf("%s UNKNOWN - %s\nUsage: %s %s\n", mp_service(), clean,
-	       p->spec->progname, p->spec->usage);
+	printf("%s UNKNOWN - %s\n", mp_service(), clean);
+	/* the usage goes through the same sanitiser: no '|' on any line */
+	snprintf(raw, sizeof raw, "Usage: %s %s", p->spec->progname, p->spec->usage);
+	mp_sanitize(raw, clean, sizeof clean);
+	printf("%s\n", clean);
 	exit(MP_UNKNOWN);
 }
 

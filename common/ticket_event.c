@@ -46,10 +46,6 @@ void event_read_stats_add(struct event_read_stats *st,
 		st->forwarded++;
 	if (!ev->has_time)
 		st->no_time++;
-	else if (!st->has_last_time || ev->time > st->last_time) {
-		st->has_last_time = true;
-		st->last_time = ev->time;
-	}
 }
 
 void ticket_event_init(struct ticket_event *ev, enum ticket_event_source src)

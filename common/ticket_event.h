@@ -83,8 +83,9 @@ typedef int (*ticket_event_cb)(const struct ticket_event *ev, void *ctx);
  *   JSONL: records == blank + malformed + prefiltered + other_events
  *                     + kerberos */
 struct event_read_stats {
-	uint64_t records;     /* EVTX records (incl. unreadable) or JSONL lines
-				 consumed */
+	uint64_t records;     /* EVTX records looked at (unreadable ones, and
+				 recovered ones when asked for, included), or
+				 JSONL lines consumed */
 	uint64_t unreadable;  /* EVTX: records libevtx could not parse, or
 				 Kerberos records with too few strings */
 	uint64_t malformed;   /* JSONL: lines that are not one JSON object of a
@@ -133,8 +134,8 @@ void event_read_stats_init(struct event_read_stats *st);
 void event_read_stats_damage(struct event_read_stats *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Counts ev as delivered: kerberos, the per-id counter, forwarded,
- * no_time, and the newest time (has_last_time/last_time). */
+/* Counts ev as delivered: kerberos, the per-id counter, forwarded and
+ * no_time. (Each reader keeps the resume information itself.) */
 void event_read_stats_add(struct event_read_stats *st,
 			  const struct ticket_event *ev);
 

@@ -225,9 +225,10 @@ int main(int argc, char **argv)
 			"out domain controllers and read-only domain controllers, and lists them.\n"
 			"Accounts with protocol transition and resource-based constrained\n"
 			"delegation targets are reported as extra performance data.",
-		.usage = "-H HOST|URI [-S|-T] [--ca-file FILE] [-D DN --password-file FILE | "
-			 "-Y GSSAPI [--keytab FILE]] [-b BASE] [-w RANGE] [-c RANGE] "
-			 "[--exclude-disabled] [--config FILE [--section NAME]] [-t SECONDS[:STATE]] [-v]",
+		.usage = "-H HOST [-S] [-T] [--ca-file FILE] [-D DN --password-file FILE] "
+			 "[-Y GSSAPI [--keytab FILE]] [-b BASE] [-w RANGE] [-c RANGE] "
+			 "[--exclude-disabled] [--state-file FILE] [--config FILE [--section NAME]] "
+			 "[-t SECONDS[:STATE]] [-v]",
 		.options = plugin_options,
 		.apply = apply_option,
 		.ctx = &set,

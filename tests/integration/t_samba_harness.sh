@@ -89,8 +89,9 @@ t=$(_samba_now)
 if samba_krb5_env DC1 Administrator; then
 	ok "keytab exported for Administrator@$SAMBA_DC1_REALM"
 	run "GSSAPI bind on 389 with the keytab, no kinit" \
-		ldapwhoami -Q -Y GSSAPI -H "$SAMBA_DC1_LDAP_URI"
-	has "  bound as LAB\\Administrator" 'LAB\\Administrator'
+		ldapsearch -LLL -Y GSSAPI -H "$SAMBA_DC1_LDAP_URI" -b "$SAMBA_DC1_BASEDN" -s base dn
+	has "  SASL username Administrator@$SAMBA_DC1_REALM" "SASL username: Administrator@$SAMBA_DC1_REALM"
+	has "  base entry returned" "^dn: $SAMBA_DC1_BASEDN"
 	samba_timing gssapi-first-bind "$t"
 	run "credential cache filled from the keytab" klist -c "$KRB5CCNAME"
 	has "  holds an ldap/ service ticket" "ldap/$SAMBA_DC1_FQDN@$SAMBA_DC1_REALM"
@@ -127,9 +128,12 @@ has "  svc_unc: disabled, still 0x80000 (0x80000|0x200|0x2 = 524802)" 'userAccou
 # ---- trust ----------------------------------------------------------------
 if [ $HAVE_DC2 = 1 ]; then
 	check "forest trust LAB <-> PARTNER created (samba-tool domain trust create)" samba_trust_create DC1 DC2
+	tap_diag "$(tail -n 4 "$SAMBA_TMP/trust-DC1-DC2.out" 2>/dev/null)"
 	t=$(_samba_now)
 	run "trust validated from DC1" samba_trust_validate DC1 DC2
 	samba_timing trust-validate "$t"
+	run "trust validated from both sides (DC2 reaches DC1 over the veth)" samba_trust_validate DC1 DC2 both
+	has "  remote side OK" 'RemoteValidation.*OK|OK.*RemoteValidation|Validation.*remote.*OK'
 	run "TDO for PARTNER.EXAMPLE over LDAPS on DC1" samba_ldapsearch DC1 \
 		-b "CN=System,$SAMBA_DC1_BASEDN" '(objectClass=trustedDomain)' \
 		trustPartner flatName trustDirection trustType trustAttributes
@@ -154,7 +158,8 @@ if [ $HAVE_DC2 = 1 ]; then
 	has "  PWEB01\$" '^sAMAccountName: PWEB01\$$'
 	if samba_krb5_env DC1 Administrator; then
 		run "GSSAPI bind as LAB\\Administrator to dc2.partner.example (cross-realm)" \
-			ldapwhoami -Q -Y GSSAPI -H "$SAMBA_DC2_LDAP_URI"
+			ldapsearch -LLL -Y GSSAPI -H "$SAMBA_DC2_LDAP_URI" -b "$SAMBA_DC2_BASEDN" -s base dn
+		has "  base entry of PARTNER returned" "^dn: $SAMBA_DC2_BASEDN"
 		samba_krb5_unset
 	fi
 else

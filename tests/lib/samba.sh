@@ -6,30 +6,35 @@
 #
 #   . "$TOP_SRCDIR/tests/lib/tap.sh"
 #   . "$TOP_SRCDIR/tests/lib/samba.sh"
-#   samba_enter_private_hosts "$0" "$@" || samba_skip_all "Samba AD"
-#   samba_lab_up || ...                     # DC1 only (LAB.EXAMPLE), or
-#   samba_forests_up || ...                 # DC1 + DC2 (PARTNER.EXAMPLE) + trust
+#   samba_enter_private_hosts "$0" "$@" || samba_skip_all "Samba AD tests"
+#   samba_lab_up || ...         # DC1 only (LAB.EXAMPLE), or
+#   samba_forests_up || ...     # DC1 + DC2 (PARTNER.EXAMPLE) + forest trust
+#                               # (returns 2 + $SAMBA_SKIP_REASON: no netns)
 #
-# How it works (see the report in the commit for measurements):
+# How it works:
 # - samba_enter_private_hosts re-executes the calling script as PID 1 of new
 #   mount, network and PID namespaces (`unshare --mount --net --pid --fork`).
-#   Nothing on the machine changes: inside, /run, /etc/hosts, /etc/resolv.conf,
-#   /etc/krb5.conf, /etc/samba, /var/lib/samba, /var/cache/samba and
-#   /var/log/samba are bind mounts of files/directories under a temp dir, so
-#   even a Samba default path lands in the temp dir.  The network namespace
-#   only has `lo` (no route anywhere), IPv6 off.  When the script (PID 1)
-#   exits, the kernel kills every process left in the namespace.
+#   Nothing on the machine changes: inside, /run, /etc/hosts,
+#   /etc/resolv.conf, /etc/krb5.conf, /etc/samba, /var/lib/samba,
+#   /var/cache/samba and /var/log/samba are bind mounts of files/directories
+#   of a temp dir, so even a Samba default path lands in the temp dir.  The
+#   network namespace has only `lo` (no route anywhere else), IPv6 off.  When
+#   the script (PID 1) exits, the kernel kills whatever is left inside.
 # - Harness files live at the fixed in-namespace path $SAMBA_TMP
-#   (/run/samba-harness, physically $SAMBA_NS_PHYS/run/samba-harness), so a
-#   provisioned DC can be cached as a template and copied (paths identical).
-# - A DC either lives in the script's own network namespace (DC1: 127.0.0.2
-#   on lo) or in a named network namespace created with `ip netns add`
-#   (DC2: 127.0.0.3 on that namespace's lo), joined by a veth pair that
-#   carries 127.0.0.0/8 traffic (route_localnet=1 on both veth ends; the /8
-#   local route of lo is narrowed to /32s).  No other address is ever used.
+#   (/run/samba-harness = $SAMBA_NS_PHYS/run/samba-harness, SAMBA_NS_PHYS
+#   being a mktemp dir under $TEST_TMP), so a provisioned DC can be cached as
+#   a template and copied later with identical paths.
+# - A DC lives either in the script's network namespace (DC1: 127.0.0.2 on
+#   lo) or in a network namespace made with `ip netns add` (DC2: 127.0.0.3 on
+#   that namespace's lo), joined to the script's one by a veth pair carrying
+#   127.0.0.0/8 traffic (route_localnet=1 on both veth ends, lo's 127.0.0.1/8
+#   narrowed to /32s).  No address outside 127.0.0.0/8 is ever configured.
+# - Each samba runs in its own mount namespace where /run/samba is its
+#   DIR/run (smbd reaches winbindd only at the compiled-in /run/samba/winbindd).
+#   samba_in ID CMD runs CMD inside a running DC's namespaces (nsenter).
 #
-# Return codes of the functions: 0 ok, 1 failure (message on stderr),
-# 2 not possible on this machine (reason in $SAMBA_SKIP_REASON): skip.
+# Return codes: 0 ok, 1 failure (message on stderr), 2 not possible on this
+# machine (reason in $SAMBA_SKIP_REASON): skip.
 #
 # Per-DC variables, ID being DC1, DC2, ... (all exported):
 #   SAMBA_<ID>_REALM   LAB.EXAMPLE        SAMBA_<ID>_DOMAIN  LAB (NetBIOS)
@@ -37,20 +42,27 @@
 #   SAMBA_<ID>_ADDR    127.0.0.2          SAMBA_<ID>_BASEDN  DC=lab,DC=example
 #   SAMBA_<ID>_NETNS   "" or netns name   SAMBA_<ID>_DIR     private prefix
 #   SAMBA_<ID>_CONF    DIR/etc/smb.conf   SAMBA_<ID>_SAMLDB  DIR/private/sam.ldb
-#   SAMBA_<ID>_CA      DIR/private/tls/ca.pem (the DC's CA certificate)
+#   SAMBA_<ID>_CA      DIR/private/tls/ca.pem (the DC's CA, after the 1st start)
 #   SAMBA_<ID>_LDAP_URI  ldap://FQDN      SAMBA_<ID>_LDAPS_URI ldaps://FQDN
 #   SAMBA_<ID>_ADMIN_DN  CN=Administrator,CN=Users,BASEDN
 #   SAMBA_<ID>_ADMIN_UPN Administrator@REALM
-#   SAMBA_<ID>_PASSFILE  admin password, mode 0600, no trailing newline
-#                        (usable as `ldapsearch -y` and as PASSWD_FILE)
-#   SAMBA_<ID>_LOGDIR  DIR/log            SAMBA_<ID>_PID     samba's PID
-#   SAMBA_<ID>_FORWARDER  DNS forwarder written at start ("" = none)
-#   SAMBA_<ID>_EXTRA_CONF extra smb.conf [global] lines applied at start
-# Global: SAMBA_TMP, SAMBA_KRB5_CONFIG, SAMBA_CA_BUNDLE (all DCs' CAs),
-#   SAMBA_DCS (defined IDs), SAMBA_TIMINGS (lines "label seconds"),
-#   SAMBA_TEMPLATE_DIR (provisioned-DC cache, default $TEST_TMP/samba-templates;
-#   set it to "" to disable), SAMBA_KEEP=1 keeps the temp dir for debugging.
+#   SAMBA_<ID>_PASSFILE  Administrator's password, mode 0600, no newline
+#                        (for `ldapsearch -y FILE` and samba's PASSWD_FILE)
+#   SAMBA_<ID>_LOGDIR  DIR/log (log.samba, log.smbd, log.winbindd, samba.out)
+#   SAMBA_<ID>_PID     samba's PID while running
+#   SAMBA_<ID>_FORWARDER  DNS forwarder written at each start ("" = none)
+#   SAMBA_<ID>_EXTRA_CONF extra smb.conf [global] lines applied at each start,
+#                      e.g. "ldap server require strong auth = allow_sasl_over_tls"
+#                      (set before samba_dc_start, or then samba_dc_restart)
+#   SAMBA_<ID>_TEMPLATE the template directory used ("" = none)
+# Globals: SAMBA_TMP, SAMBA_KRB5_CONFIG (private krb5.conf, all realms),
+#   SAMBA_CA_BUNDLE (all DCs' CAs), SAMBA_DCS (defined IDs), SAMBA_TIMINGS
+#   (lines "label seconds"; samba_timings_diag prints them as TAP comments),
+#   SAMBA_WAIT_TIMEOUT (60), SAMBA_TEMPLATE_DIR (cache of provisioned DCs,
+#   default $TEST_TMP/samba-templates, about 42 MB per DC; "" disables it),
+#   SAMBA_KEEP=1 keeps the temp dir (path printed) for debugging.
 
+case :$PATH: in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin;; esac
 SAMBA_LIB=${BASH_SOURCE[0]}
 case $SAMBA_LIB in /*) ;; *) SAMBA_LIB=$(cd "$(dirname "$SAMBA_LIB")" && pwd)/$(basename "$SAMBA_LIB");; esac
 SAMBA_TMP=/run/samba-harness
@@ -99,18 +111,16 @@ samba_available() {
 #   forbidden, Samba missing): the caller should skip.
 samba_enter_private_hosts() {
 	local script=$1; shift
-	if [ -n "${SAMBA_NS_TOKEN:-}" ] && [ "$$" = 1 ] &&
-	   [ "$(cat "$SAMBA_TMP/.token" 2>/dev/null)" = "$SAMBA_NS_TOKEN" ]; then
-		if [ -n "${SAMBA_NS_SETUP_ERROR:-}" ]; then
-			SAMBA_SKIP_REASON="private namespace setup failed: $SAMBA_NS_SETUP_ERROR"; return 1
+	if [ -n "${SAMBA_NS_TOKEN:-}" ] && [ "$$" = 1 ]; then   # inside, as PID 1
+		if [ -z "${SAMBA_NS_SETUP_ERROR:-}" ] &&
+		   [ "$(cat "$SAMBA_TMP/.token" 2>/dev/null)" = "$SAMBA_NS_TOKEN" ]; then
+			trap samba_cleanup EXIT
+			trap 'exit 143' TERM
+			trap 'exit 130' INT
+			return 0
 		fi
-		trap samba_cleanup EXIT
-		trap 'exit 143' TERM
-		trap 'exit 130' INT
-		return 0
-	fi
-	if [ -n "${SAMBA_NS_TOKEN:-}" ] && [ "$$" = 1 ]; then
-		SAMBA_SKIP_REASON=${SAMBA_NS_SETUP_ERROR:-"private namespace setup failed"}; return 1
+		SAMBA_SKIP_REASON="private namespace setup failed: ${SAMBA_NS_SETUP_ERROR:-no token}"
+		samba_cleanup; return 1
 	fi
 	samba_available || return 1
 	[ "$(id -u)" = 0 ] || { SAMBA_SKIP_REASON="needs root (network/mount namespaces)"; return 1; }
@@ -135,21 +145,24 @@ samba_enter_private_hosts() {
 # then skips).
 _samba_ns_setup() {
 	local p=$SAMBA_NS_PHYS d f t
+	export SAMBA_NS_MOUNTS=   # what we mounted, newline-separated, for cleanup
 	_fail() { export SAMBA_NS_SETUP_ERROR="$*"; return 1; }
+	_mnt() { mount --bind "$1" "$2" && SAMBA_NS_MOUNTS="$2"$'\n'"$SAMBA_NS_MOUNTS"; }
 	mkdir -p "$p/run" || _fail "mkdir $p" || return 1
 	# resolv.conf/hosts may be symlinks (e.g. into /run): bind onto the target
 	local resolv hosts
 	resolv=$(readlink -m /etc/resolv.conf); hosts=$(readlink -m /etc/hosts)
-	mount --bind "$p/run" /run || _fail "cannot bind-mount /run" || return 1
+	_mnt "$p/run" /run || _fail "cannot bind-mount /run" || return 1
 	mkdir -p "$SAMBA_TMP/overlay" /run/netns /run/lock
 	printf '%s' "$SAMBA_NS_TOKEN" > "$SAMBA_TMP/.token"
 	# Samba's default paths go to the temp dir too (empty default smb.conf)
 	for d in /etc/samba /var/lib/samba /var/cache/samba /var/log/samba; do
 		[ -d "$d" ] || continue
 		mkdir -p "$SAMBA_TMP/overlay$d"
-		mount --bind "$SAMBA_TMP/overlay$d" "$d" || _fail "cannot bind-mount $d" || return 1
+		_mnt "$SAMBA_TMP/overlay$d" "$d" || _fail "cannot bind-mount $d" || return 1
 	done
-	[ -d /etc/samba ] && : > /etc/samba/smb.conf
+	# written in the overlay source, never through the /etc path
+	[ -d "$SAMBA_TMP/overlay/etc/samba" ] && : > "$SAMBA_TMP/overlay/etc/samba/smb.conf"
 	printf '127.0.0.1\tlocalhost %s\n' "$(hostname)" > "$SAMBA_TMP/hosts"
 	printf '# samba harness: no DNS server yet\noptions attempts:1 timeout:2\n' > "$SAMBA_TMP/resolv.conf"
 	printf '[libdefaults]\n\tdns_lookup_kdc = false\n' > "$SAMBA_KRB5_CONFIG"
@@ -157,8 +170,11 @@ _samba_ns_setup() {
 	for f in "$hosts:hosts" "$resolv:resolv.conf" "/etc/krb5.conf:krb5.conf"; do
 		t=${f%%:*}
 		[ "$t" = /etc/krb5.conf ] && [ ! -e "$t" ] && continue
-		if [ ! -e "$t" ]; then mkdir -p "$(dirname "$t")" && : > "$t" || continue; fi
-		mount --bind "$SAMBA_TMP/${f#*:}" "$t" || _fail "cannot bind-mount $t" || return 1
+		if [ ! -e "$t" ]; then   # only a dangling symlink into our private /run
+			case $t in /run/*) mkdir -p "$(dirname "$t")" && : > "$t" || continue;;
+			*) _fail "$t does not exist"; return 1;; esac
+		fi
+		_mnt "$SAMBA_TMP/${f#*:}" "$t" || _fail "cannot bind-mount $t" || return 1
 	done
 	ip link set lo up || _fail "cannot bring lo up" || return 1
 	for d in all default lo; do
@@ -187,21 +203,24 @@ samba_cleanup() {
 	if [ "${SAMBA_KEEP:-0}" = 1 ]; then
 		echo "# samba harness: kept $SAMBA_NS_PHYS/run/samba-harness"; return 0
 	fi
-	# detach our mounts (this namespace only), then remove the files
+	# detach the mounts we made (this private namespace only, newest first),
+	# then remove the files
 	cd / || return 0
-	for d in /etc/krb5.conf /etc/hosts "$(readlink -m /etc/resolv.conf)" \
-		/var/log/samba /var/cache/samba /var/lib/samba /etc/samba /run; do
-		mountpoint -q "$d" 2>/dev/null && umount -l "$d" 2>/dev/null
+	printf '%s' "${SAMBA_NS_MOUNTS:-}" | while IFS= read -r d; do
+		[ -n "$d" ] && umount -l "$d" 2>/dev/null
 	done
 	rm -rf "$SAMBA_NS_PHYS"
 }
 
-# samba_in ID CMD [ARGS...]: run CMD in DC ID's network namespace (directly
-# when the DC lives in the script's own namespace).  Kerberos variables of
+# samba_in ID CMD [ARGS...]: run CMD in DC ID's namespaces: those of its
+# running samba (network + mount: /run/samba is the DC's own, so e.g. wbinfo
+# reaches its winbindd), else its network namespace (if any).  Kerberos variables of
 # the caller are removed so Samba tools use their own credentials.
 samba_in() {
-	local ns; ns=$(_samba_gv "$1" NETNS); shift
-	if [ -n "$ns" ]; then
+	local ns pid; ns=$(_samba_gv "$1" NETNS); pid=$(_samba_gv "$1" PID); shift
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME nsenter --target "$pid" --mount --net -- "$@"
+	elif [ -n "$ns" ]; then
 		env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME ip netns exec "$ns" "$@"
 	else
 		env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME "$@"
@@ -337,8 +356,9 @@ samba_dc_provision() {
 	local id=$1 dir conf tpl key log t0
 	t0=$(_samba_now)
 	dir=$(_samba_gv "$id" DIR); conf=$(_samba_gv "$id" CONF)
-	key="$id-$(_samba_gv "$id" REALM)-$(_samba_gv "$id" DOMAIN)-$(_samba_gv "$id" HOST)-$(_samba_gv "$id" ADDR)-$(samba --version | tr -cd 'A-Za-z0-9.')"
+	key="h1-$id-$(_samba_gv "$id" REALM)-$(_samba_gv "$id" DOMAIN)-$(_samba_gv "$id" HOST)-$(_samba_gv "$id" ADDR)-$(samba --version | tr -cd 'A-Za-z0-9.')"
 	tpl=${SAMBA_TEMPLATE_DIR:+$SAMBA_TEMPLATE_DIR/$key}
+	_samba_sv "$id" TEMPLATE "$tpl"
 	rm -rf "$dir"
 	if [ -n "$tpl" ] && [ -f "$tpl/.complete" ]; then
 		cp -a "$tpl" "$dir" || return 1
@@ -387,7 +407,6 @@ _samba_write_harness_conf() {
 		echo "dns forwarder = $fw"
 		echo "pid directory = $dir/run"
 		echo "ncalrpc dir = $dir/run/ncalrpc"
-		echo "winbindd socket directory = $dir/run/winbindd"
 		echo "ntp signd socket directory = $dir/run/ntp_signd"
 		echo "log file = $dir/log/log.%m"
 		echo "max log size = 0"
@@ -406,15 +425,19 @@ samba_dc_start() {
 	_samba_write_harness_conf "$id"
 	_samba_sv "$id" START "$(_samba_now)"
 	# started directly (not through a shell function) so that $! is samba's
-	# own PID: `ip netns exec` and `env` exec it
+	# own PID: `ip netns exec`, unshare, sh and env all exec the next one.
+	# Each DC gets its own mount namespace where /run/samba is DIR/run:
+	# libwbclient (smbd -> winbindd) ignores "winbindd socket directory" and
+	# always uses the compiled-in /run/samba/winbindd.
 	local ns; ns=$(_samba_gv "$id" NETNS)
-	set -- samba -F --no-process-group -M single -s "$(_samba_gv "$id" CONF)" -l "$logdir"
+	mkdir -p /run/samba
+	set -- unshare --mount --propagation private sh -c 'mount --bind "$0" /run/samba && exec "$@"' \
+		"$dir/run" env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME \
+		samba -F --no-process-group -M single -s "$(_samba_gv "$id" CONF)" -l "$logdir"
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME "$@" \
-			</dev/null >>"$logdir/samba.out" 2>&1 &
+		ip netns exec "$ns" "$@" </dev/null >>"$logdir/samba.out" 2>&1 &
 	else
-		env -u KRB5CCNAME -u KRB5_CLIENT_KTNAME -u KRB5_KTNAME "$@" \
-			</dev/null >>"$logdir/samba.out" 2>&1 &
+		"$@" </dev/null >>"$logdir/samba.out" 2>&1 &
 	fi
 	pid=$!
 	_samba_sv "$id" PID "$pid"
@@ -446,7 +469,19 @@ samba_dc_wait() {
 	done
 	samba_timing "start-$id" "$(_samba_gv "$id" START)"
 	_samba_ca_bundle
+	_samba_template_add_tls "$id"
 	return 0
+}
+
+# _samba_template_add_tls ID: samba generates its TLS key and certificates at
+# the first start (about 2 s): keep them in the template for the next copy.
+_samba_template_add_tls() {
+	local dir tpl tmp
+	dir=$(_samba_gv "$1" DIR); tpl=$(_samba_gv "$1" TEMPLATE)
+	[ -n "$tpl" ] && [ -f "$tpl/.complete" ] && [ ! -f "$tpl/private/tls/ca.pem" ] || return 0
+	[ -f "$dir/private/tls/ca.pem" ] || return 0
+	tmp="$tpl/private/tls.tmp.$$.$RANDOM"
+	if cp -a "$dir/private/tls" "$tmp" && mv -T "$tmp" "$tpl/private/tls" 2>/dev/null; then :; else rm -rf "$tmp"; fi
 }
 
 _samba_ca_bundle() {
@@ -460,12 +495,12 @@ _samba_ca_bundle() {
 # samba_dc_stop ID: stop DC ID by its PID (TERM, after 10 s KILL), then its
 # remaining child processes (smbd, winbindd, ...) by their PIDs.
 samba_dc_stop() {
-	local id=$1 pid kids i k
+	local id=$1 pid kids i k= p
 	pid=$(_samba_gv "$id" PID); [ -n "$pid" ] || return 0
 	kids=$(_samba_descendants "$pid")
 	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$pid" 2>/dev/null
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	for i in $(seq 1 20); do
 		k=; for p in $kids; do kill -0 "$p" 2>/dev/null && k+=" $p"; done
@@ -478,7 +513,7 @@ samba_dc_stop() {
 
 # _samba_descendants PID: PIDs of all descendants of PID (from /proc).
 _samba_descendants() {
-	local all
+	local all line s c
 	all=$(for s in /proc/[0-9]*/stat; do
 		read -r line < "$s" 2>/dev/null || continue
 		line=${line##*) }; set -- $line; echo "${s//[^0-9]/} $2"
@@ -525,7 +560,9 @@ samba_forests_up() {
 	local t0 rc p1 p2; t0=$(_samba_now)
 	SAMBA_DC1_FORWARDER=127.0.0.3
 	samba_dc_define DC1 LAB.EXAMPLE LAB dc1 127.0.0.2 || return $?
-	samba_dc_define DC2 PARTNER.EXAMPLE PARTNER dc2 127.0.0.3 partner || return $?
+	samba_dc_define DC2 PARTNER.EXAMPLE PARTNER dc2 127.0.0.3 partner; rc=$?
+	[ $rc = 2 ] && SAMBA_DC1_FORWARDER=
+	[ $rc = 0 ] || return $rc
 	samba_dc_provision DC1 > "$SAMBA_TMP/prov-DC1.out" 2>&1 & p1=$!
 	samba_dc_provision DC2 > "$SAMBA_TMP/prov-DC2.out" 2>&1 & p2=$!
 	rc=0
@@ -625,7 +662,9 @@ samba_krb5_env() {
 	mkdir -p "$SAMBA_TMP/krb5" && chmod 700 "$SAMBA_TMP/krb5"
 	kt=$SAMBA_TMP/krb5/$safe.keytab
 	if [ ! -s "$kt" ]; then
-		samba_tool "$id" domain exportkeytab "$kt" --principal="$princ" >/dev/null || return 1
+		local out
+		out=$(samba_tool "$id" domain exportkeytab "$kt" --principal="$princ" 2>&1) ||
+			{ _samba_err "exportkeytab $princ failed: $out"; return 1; }
 	fi
 	export KRB5_CONFIG=$SAMBA_KRB5_CONFIG
 	export KRB5_CLIENT_KTNAME=$kt
@@ -649,6 +688,9 @@ samba_ldapsearch() {
 #   --direction=DIRECTION (both)` run against LOCAL (ncalrpc as system), as
 #   REMOTE's Administrator with the password read from PASSWD_FILE.
 #   LOCAL must resolve REMOTE's names: its FORWARDER must point at REMOTE.
+#   The output is kept in $SAMBA_TMP/trust-LOCAL-REMOTE.out.  When a
+#   re-created trust fails validation with WERR_ACCOUNT_DISABLED (Samba keeps
+#   stale state until restart), REMOTE is restarted and the trust validated.
 samba_trust_create() {
 	local l=$1 r=$2 type=${3:-forest} dir=${4:-both} t0 out
 	shift $(( $# < 4 ? $# : 4 ))
@@ -656,6 +698,15 @@ samba_trust_create() {
 	if ! out=$(PASSWD_FILE=$(_samba_gv "$r" PASSFILE) samba_tool "$l" domain trust create \
 		"$(_samba_gv "$r" REALM)" --type="$type" --direction="$dir" \
 		-U "$(_samba_gv "$r" DOMAIN)\\Administrator" --ipaddress="$(_samba_gv "$r" ADDR)" "$@" 2>&1); then
+		printf '%s\n' "$out" > "$SAMBA_TMP/trust-$l-$r.out"
+		# a re-created trust validates only after the remote DC restarts
+		case $out in *"TDO created"*WERR_ACCOUNT_DISABLED*)
+			if samba_dc_restart "$r" && out=$(samba_trust_validate "$l" "$r" 2>&1); then
+				printf '%s\n(validated again after restarting %s)\n' "$out" "$r" >> "$SAMBA_TMP/trust-$l-$r.out"
+				samba_timing "trust-create-$l-$r" "$t0"
+				return 0
+			fi;;
+		esac
 		_samba_err "trust create $l -> $r failed:"; printf '%s\n' "$out" | tail -n 15 >&2
 		return 1
 	fi

@@ -11,8 +11,12 @@
 #
 # Everything lives under $TEST_TMP/slapd-NAME (config, database, slapd.log);
 # servers listen on 127.0.0.1 only; /etc/ldap is only read (schema files).
-# Safe under `set -u`; functions return non-zero on failure (and print "# "
-# diagnostics on stdout), they never exit the caller.
+# Safe under `set -u` (and `set -e -o pipefail`); functions return non-zero
+# on failure (and print "# " diagnostics on stdout), they never exit the
+# caller. slapd runs in the foreground with `-d stats` (connections, binds,
+# searches and their result codes) into $SLAPD_N_DIR/slapd.log. If the test
+# shell dies without running its trap, a watchdog (a small background loop
+# per server, stdout/stderr on /dev/null) stops the server within ~2 s.
 #
 # Functions
 #   slapd_available            0 if slapd, slapadd, ldapsearch (and openssl)
@@ -80,6 +84,18 @@
 # test CA with LDAPTLS_CACERT="$SLAPD_CA" (or LDAPTLS_CACERT="$SLAPD_WRONG_CA"
 # for the failure case). The server certificate is valid for 127.0.0.1 and
 # localhost.
+#
+# Where this server differs from AD (tests may notice):
+# - DNs come back in slapd's form: lower-case attribute types and hex
+#   escapes, e.g. cn=WEB01,ou=Servers,dc=corp,dc=example and
+#   cn=evil|svc\3D1'\22,cn=Users,dc=corp,dc=example. Compare DNs without
+#   regard to case, or match on sAMAccountName.
+# - Anonymous search of the tree: noSuchObject (32), AD says
+#   operationsError (1). A bad password: invalidCredentials (49) without AD's
+#   "data 52e" diagnostic text.
+# - Simple binds on plain LDAP are allowed (Samba refuses them by default).
+# - (objectCategory=computer) shorthand does not work; use objectClass.
+# - The rootDSE also carries objectClass: OpenLDAProotDSE.
 
 : "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 if [ -z "${TEST_TMP:-}" ]; then TEST_TMP=$(mktemp -d /tmp/adtest.XXXXXX); fi
@@ -220,7 +236,7 @@ slapd_start() {
 		return 2
 	fi
 	local name=$1; shift
-	local suffix='DC=corp,DC=example' tls=0 sizelimit=1000 rootdse= ldifs=() f
+	local suffix='DC=corp,DC=example' tls=0 sizelimit=1000 rootdse='' ldifs=() f
 	case $name in ''|*[!A-Za-z0-9_]*) _slapd_diag "slapd_start: bad NAME '$name'"; return 2;; esac
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -283,7 +299,7 @@ slapd_start() {
 		fi
 	done
 
-	local attempt port lport urls pid t0 deadline ok
+	local attempt port lport urls pid deadline ok
 	for attempt in 1 2 3 4 5 6 7 8; do
 		port=$(_slapd_pick_port) || { _slapd_diag "slapd_start $name: no free port"; return 1; }
 		urls="ldap://127.0.0.1:$port/"

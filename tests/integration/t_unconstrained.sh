@@ -1,0 +1,209 @@
+#!/bin/bash
+# check_ad_unconstrained against a private slapd that looks like Active
+# Directory (tests/fixtures/gen-corp-ldif.sh has the table of accounts),
+# with AD's 1000-entry page limit and 1500 extra offenders to prove paging.
+source "$TOP_SRCDIR/tests/lib/tap.sh"
+source "$TOP_SRCDIR/tests/lib/slapd.sh"
+trap slapd_stop_all EXIT
+P=$PLUGINDIR/check_ad_unconstrained
+
+if ! slapd_available; then skip "slapd fixture" "slapd not installed"; tap_done; exit; fi
+"$TOP_SRCDIR/tests/fixtures/gen-corp-ldif.sh" --bulk 1500 >"$TEST_TMP/corp.ldif"
+"$TOP_SRCDIR/tests/fixtures/gen-corp-ldif.sh" --empty-delegation >"$TEST_TMP/empty.ldif"
+slapd_start corp "$TEST_TMP/corp.ldif" --tls || { not_ok "slapd corp starts"; tap_done; exit 1; }
+slapd_start empty "$TEST_TMP/empty.ldif" --tls || { not_ok "slapd empty starts"; tap_done; exit 1; }
+PW=$SLAPD_PWFILE
+AUTH=(-D "$SLAPD_CORP_BIND_DN" --password-file "$PW")
+C=(-H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" "${AUTH[@]}")
+SERVERS="OU=Servers,DC=corp,DC=example"
+
+# --- the whole domain: 1500 bulk + 4 servers + 4 users, paged ---------------
+expect_check "whole domain: WARNING with 1508 offenders (paged past 1000)" WARNING \
+	"^AD UNCONSTRAINED WARNING - 1508 non-DC accounts trusted for unconstrained delegation \(1504 computers, 4 users\) \|" \
+	-- "$P" "${C[@]}"
+expect_perf unconstrained 1508
+expect_perf computers 1504
+expect_perf users 4
+expect_perf disabled 1
+expect_perf excepted 0
+expect_perf protocol_transition 1
+expect_perf rbcd 1
+expect_output "warning threshold 0 in perfdata" "unconstrained=1508;0;;0; "
+expect_output "time perfdata in seconds" " time=[0-9.]+s;;;0;$"
+expect_no_output "domain controllers and the RODC are never listed" "DC01|DC02|RODC01"
+n=$(printf '%s\n' "$OUT" | wc -c)
+if [ "$n" -lt 8192 ]; then ok "output within 8 KiB ($n bytes)"; else not_ok "output within 8 KiB" "$n bytes"; fi
+expect_output "the tail is summarised" "^\.\.\. and [0-9]+ more lines not shown \(8 KiB output limit\)$"
+shown=$(printf '%s\n' "$OUT" | grep -c '^computer BULK')
+more=$(printf '%s\n' "$OUT" | sed -n 's/^\.\.\. and \([0-9]*\) more.*/\1/p')
+# 1508 unconstrained + 1 protocol transition + 1 rbcd lines, 2 headers
+total=$((shown + more + $(printf '%s\n' "$OUT" | tail -n +2 | grep -vc '^computer BULK\|^\.\.\. and')))
+if [ "$total" -eq 1512 ]; then ok "shown + summarised lines = 1512"; else not_ok "shown + summarised lines = 1512" "got $total"; fi
+
+# --- one OU, exact listing ---------------------------------------------------
+expect_check "OU=Servers: 4 computers" WARNING "- 4 non-DC accounts .*\(4 computers, 0 users\)" -- "$P" "${C[@]}" -b "$SERVERS"
+want="computer FILE01\$ (cn=FILE01,ou=Servers,dc=corp,dc=example) disabled
+computer OLD01\$ (cn=OLD01,ou=Servers,dc=corp,dc=example) enabled
+computer SQL01\$ (cn=SQL01,ou=Servers,dc=corp,dc=example) enabled
+computer WEB01\$ (cn=WEB01,ou=Servers,dc=corp,dc=example) enabled
+Resource-based constrained delegation targets:
+computer APP01\$ (cn=APP01,ou=Servers,dc=corp,dc=example) enabled"
+got=$(printf '%s\n' "$OUT" | tail -n +2)
+if [ "$(printf '%s' "$got" | tr 'A-Z' 'a-z')" = "$(printf '%s' "$want" | tr 'A-Z' 'a-z')" ]; then ok "long output lists every offender, sorted, with state"
+else not_ok "long output lists every offender, sorted, with state" "got:" "$got" "wanted:" "$want"; fi
+expect_check "CN=Users: users only, svc-sql listed for protocol transition" WARNING "\(0 computers, 4 users\)" -- "$P" "${C[@]}" -b "CN=Users,DC=corp,DC=example"
+expect_output "CN=Users: hostile name: '|' escaped, '=' and quotes kept" "^user evil\\\\7Csvc=1'\" \("
+expect_output "CN=Users: hostile name: newline escaped" "^user svc-nl\\\\0Ainjected \("
+expect_output "CN=Users: hostile name: UTF-8 kept" "^user zoë-ünïcode \("
+expect_output "protocol transition section" "^Protocol transition \(TRUSTED_TO_AUTH_FOR_DELEGATION\):$"
+expect_output "svc-sql listed" "^user svc-sql \(.*\) enabled$"
+expect_perf protocol_transition 1
+
+# --- transports ---------------------------------------------------------------
+expect_check "LDAPS URI" WARNING "- 4 non-DC" -- "$P" -H "$SLAPD_CORP_LDAPS_URI" --ca-file "$SLAPD_CA" "${AUTH[@]}" -b "$SERVERS"
+expect_check "host, port and -S" WARNING "- 4 non-DC" -- "$P" -H 127.0.0.1 -p "$SLAPD_CORP_LDAPS_PORT" -S --ca-file "$SLAPD_CA" "${AUTH[@]}" -b "$SERVERS"
+expect_check "--insecure skips verification (explicit)" WARNING "- 4 non-DC" -- "$P" -H "$SLAPD_CORP_LDAPS_URI" --insecure "${AUTH[@]}" -b "$SERVERS"
+expect_check "--allow-plaintext permits a simple bind without TLS" WARNING "- 4 non-DC" -- "$P" -H "$SLAPD_CORP_URI" --allow-plaintext "${AUTH[@]}" -b "$SERVERS"
+OUT=$(AD_BIND_PASSWORD=$(cat "$PW") "$P" -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" -b "$SERVERS"); RC=$?
+if [ "$RC" = 1 ]; then ok "password from AD_BIND_PASSWORD"; else not_ok "password from AD_BIND_PASSWORD" "$OUT"; fi
+
+# --- thresholds ---------------------------------------------------------------
+expect_check "-w 5 -c 10 with 4: OK" OK "^AD UNCONSTRAINED OK - 4 non-DC" -- "$P" "${C[@]}" -b "$SERVERS" -w 5 -c 10
+expect_output "perfdata carries both thresholds" "unconstrained=4;5;10;0; "
+expect_check "-c 3 with 4: CRITICAL" CRITICAL "^AD UNCONSTRAINED CRITICAL" -- "$P" "${C[@]}" -b "$SERVERS" -c 3
+expect_check "-w ~:3 with 4: WARNING, range printed as given" WARNING "unconstrained=4;~:3;;0;" -- "$P" "${C[@]}" -b "$SERVERS" -w "~:3"
+expect_check "-w @4:4 (inside): WARNING" WARNING "WARNING" -- "$P" "${C[@]}" -b "$SERVERS" -w @4:4
+expect_check "-c 1507 on the whole domain: CRITICAL" CRITICAL "1508 non-DC" -- "$P" "${C[@]}" -c 1507
+expect_check "-c 1508: only WARNING (ends inclusive)" WARNING "1508 non-DC" -- "$P" "${C[@]}" -c 1508
+expect_check "protocol transition threshold raises the state" WARNING "^AD UNCONSTRAINED WARNING - 1 account with protocol transition; 4 non-DC" \
+	-- "$P" "${C[@]}" -b "CN=Users,DC=corp,DC=example" -w 10 --warning-protocol-transition 0
+expect_output "with its threshold in perfdata" "protocol_transition=1;0;;0;"
+expect_check "rbcd critical threshold" CRITICAL "1 resource-based delegation target" -- "$P" "${C[@]}" -b "$SERVERS" -w 10 --critical-rbcd 0
+
+# --- OK when nothing is delegated -------------------------------------------
+expect_check "domain without offenders: OK" OK "^AD UNCONSTRAINED OK - no non-DC account trusted for unconstrained delegation \|" \
+	-- "$P" -H "$SLAPD_EMPTY_URI" -T --ca-file "$SLAPD_CA" "${AUTH[@]}"
+expect_perf unconstrained 0
+
+# --- exceptions, --exclude-disabled -------------------------------------------
+cat >"$TEST_TMP/ex.conf" <<CONF
+defaults = {
+  hostname = "$SLAPD_CORP_URI"; starttls = true; ca_file = "$SLAPD_CA";
+  bind_dn = "$SLAPD_CORP_BIND_DN"; password_file = "$PW";
+};
+check_ad_unconstrained = {
+  base = "$SERVERS";
+  exceptions = (
+    { account = "SQL01\$"; reason = "CHG-1234 legacy SQL double hop"; expires = "2099-12-31"; },
+    { account = "cn=OLD01, ou=Servers,dc=corp,dc=example"; reason = "CHG-0999"; expires = "2020-01-01"; }
+  );
+};
+other = { base = "CN=Users,DC=corp,DC=example"; warning = "10"; };
+CONF
+expect_check "config only: exceptions applied" WARNING "^AD UNCONSTRAINED WARNING - 1 exception expired; 3 non-DC accounts" -- "$P" --config "$TEST_TMP/ex.conf"
+expect_perf unconstrained 3
+expect_perf excepted 1
+expect_output "excepted account listed with reason and expiry" "^Excepted \(listed, not counted\):$"
+expect_output "excepted line" "^computer SQL01\\$ \(.*\) enabled, excepted until 2099-12-31: CHG-1234 legacy SQL double hop$"
+expect_output "expired exception counted again and said" "^computer OLD01\\$ \(.*\) enabled, exception expired on 2020-01-01 \(CHG-0999\)$"
+expect_check "--exclude-disabled leaves FILE01\$ out" WARNING "- 1 exception expired; 2 non-DC" -- "$P" --config "$TEST_TMP/ex.conf" --exclude-disabled
+expect_perf disabled 1
+expect_output "listed as not counted" "^Disabled, not counted \(--exclude-disabled\):$"
+expect_check "command line wins over the config" OK "^AD UNCONSTRAINED OK" -- "$P" --config "$TEST_TMP/ex.conf" -w 10
+expect_check "--section picks another section over defaults" OK "^AD UNCONSTRAINED OK - 4 non-DC" -- "$P" --config "$TEST_TMP/ex.conf" --section other
+
+# --- change detection -----------------------------------------------------------
+ST=$TEST_TMP/unconstrained.state
+expect_check "state: first run creates the file" WARNING "- 1 exception expired; 3 non-DC" -- "$P" --config "$TEST_TMP/ex.conf" --state-file "$ST"
+expect_output "first run says so" "^State file .* created"
+expect_check "state: same findings, nothing new" OK "^AD UNCONSTRAINED OK - 1 exception expired; 3 non-DC" -- "$P" --config "$TEST_TMP/ex.conf" --state-file "$ST" -w 10
+expect_check "state: SQL01\$ without its exception is new, WARNING below thresholds" WARNING \
+	'^AD UNCONSTRAINED WARNING - new since last run: SQL01\$; 4 non-DC' -- "$P" "${C[@]}" -b "$SERVERS" --state-file "$ST" -w 10
+expect_output "named in the long output too" '^New since last run: SQL01\$$'
+expect_check "state: reported once, then quiet" OK "^AD UNCONSTRAINED OK - 4 non-DC" -- "$P" "${C[@]}" -b "$SERVERS" --state-file "$ST" -w 10
+printf 'garbage\n' >"$ST"
+expect_check "state: corrupt file is reported, not fatal" OK "^AD UNCONSTRAINED OK" -- "$P" "${C[@]}" -b "$SERVERS" --state-file "$ST" -w 10
+expect_output "corruption named" "state file .* was corrupt \(its first line is not the state header of this check\) and is replaced"
+expect_check "state: replaced file works again" OK "^AD UNCONSTRAINED OK - 4 non-DC" -- "$P" "${C[@]}" -b "$SERVERS" --state-file "$ST" -w 10
+expect_no_output "no corruption note any more" "corrupt|created"
+"$P" "${C[@]}" -b "$SERVERS" --state-file "$TEST_TMP/s2" -w 10000 >/dev/null
+expect_check "--new-is CRITICAL" CRITICAL "new since last run: .*svc-iis" -- "$P" "${C[@]}" -b "CN=Users,DC=corp,DC=example" --state-file "$TEST_TMP/s2" -w 10000 --new-is CRITICAL
+# two runs at once: both finish, one sees the baseline, neither corrupts
+rm -f "$TEST_TMP/s3"; "$P" "${C[@]}" -b "$SERVERS" --state-file "$TEST_TMP/s3" -w 10 >/dev/null
+"$P" "${C[@]}" -b "CN=Users,DC=corp,DC=example" --state-file "$TEST_TMP/s3" -w 10 >"$TEST_TMP/c1" &
+p1=$!
+"$P" "${C[@]}" -b "CN=Users,DC=corp,DC=example" --state-file "$TEST_TMP/s3" -w 10 >"$TEST_TMP/c2" &
+p2=$!
+wait "$p1" "$p2"   # not a bare wait: the servers are children of this shell too
+n_new=$(cat "$TEST_TMP/c1" "$TEST_TMP/c2" | grep -c '^AD UNCONSTRAINED WARNING - new since last run')
+if [ "$n_new" = 1 ]; then ok "two concurrent runs: the new accounts are reported exactly once"
+else not_ok "two concurrent runs: new reported exactly once" "$(cat "$TEST_TMP/c1" "$TEST_TMP/c2")"; fi
+
+# --- verbosity and secrets -------------------------------------------------------
+expect_check "-v names the search" WARNING "4 non-DC" -- "$P" "${C[@]}" -b "$SERVERS" -v
+expect_output "searched line" "^Searched OU=Servers,DC=corp,DC=example on ldap://127.0.0.1:[0-9]+ "
+secret=$(cat "$PW")
+all=$("$P" "${C[@]}" -b "$SERVERS" -vvv 2>&1; "$P" -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file "$TEST_TMP/nope" 2>&1)
+case $all in *"$secret"*) not_ok "the password never appears in output";; *) ok "the password never appears in output, even with -vvv";; esac
+
+# --- bad input: one line, the right state ----------------------------------------
+bad() {   # bad DESC ERE args...
+	local d=$1 e=$2; shift 2
+	expect_check "bad input: $d" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - $e" -- "$P" "$@"
+}
+chmod 644 "$TEST_TMP/ex.conf"
+printf 'wrong-password\n' >"$TEST_TMP/wrong.pw"; chmod 600 "$TEST_TMP/wrong.pw"
+cp "$PW" "$TEST_TMP/world.pw"; chmod 644 "$TEST_TMP/world.pw"
+printf 'defaults = {\n  hostname = "x"\n  warning = ;\n};\n' >"$TEST_TMP/syntax.conf"
+printf 'defaults = { hostname = "x"; frobnicate = 1; };\n' >"$TEST_TMP/unknown.conf"
+printf 'check_ad_unconstrained = { exceptions = ( { account = "A"; } ); };\n' >"$TEST_TMP/noreason.conf"
+slapd_start_refused nothing
+slapd_start_blackhole hole 60
+bad "range start > end" "invalid unconstrained warning threshold '5:1': start is greater than end" "${C[@]}" -w 5:1
+bad "range not a number" "invalid unconstrained critical threshold 'abc'" "${C[@]}" -c abc
+bad "unknown option" "unknown option --frobnicate" "${C[@]}" --frobnicate
+bad "missing value" "option -w needs a value" "${C[@]}" -w
+bad "no server" "no directory server given" -D x
+bad "unexpected argument" "unexpected argument 'extra'" "${C[@]}" extra
+bad "bad URI scheme" "invalid LDAP URI 'http://127.0.0.1/'" -H http://127.0.0.1/
+bad "bad host" "invalid host name 'a b'" -H "a b"
+bad "port out of range" "--port 70000: port must be a number from 1 to 65535" -H x -p 70000
+bad "port with a URI" "give the port and scheme inside the URI" -H "$SLAPD_CORP_URI" -p 389
+bad "nothing listening" "cannot connect to ldap://127.0.0.1:$SLAPD_NOTHING_PORT: Can't contact LDAP server" -H "$SLAPD_NOTHING_URI" -T "${AUTH[@]}"
+bad "wrong CA (LDAPS)" "TLS handshake with $SLAPD_CORP_LDAPS_URI failed: the server certificate was not accepted \(not signed by the CA in $SLAPD_WRONG_CA" \
+	-H "$SLAPD_CORP_LDAPS_URI" --ca-file "$SLAPD_WRONG_CA" "${AUTH[@]}"
+bad "wrong CA (StartTLS)" "TLS handshake \(StartTLS\) on $SLAPD_CORP_URI failed" -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_WRONG_CA" "${AUTH[@]}"
+bad "wrong password: the server's reason" "simple bind as $SLAPD_CORP_BIND_DN to $SLAPD_CORP_URI: Invalid credentials \(49\)" \
+	-H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file "$TEST_TMP/wrong.pw"
+bad "plaintext simple bind refused" "refusing a simple bind on $SLAPD_CORP_URI without TLS" -H "$SLAPD_CORP_URI" "${AUTH[@]}"
+bad "world-readable password file" "password file $TEST_TMP/world.pw is accessible by others \(mode 0644\)" \
+	-H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file "$TEST_TMP/world.pw"
+bad "missing password file" "cannot open password file $TEST_TMP/nope" -H "$SLAPD_CORP_URI" -T -D x --password-file "$TEST_TMP/nope"
+bad "bind DN without a password" "no password for x: use --password-file" -H "$SLAPD_CORP_URI" -T -D x
+bad "missing config file" "cannot read config file $TEST_TMP/missing.conf" --config "$TEST_TMP/missing.conf"
+bad "config syntax error" "config file $TEST_TMP/syntax.conf line 3: syntax error" --config "$TEST_TMP/syntax.conf"
+bad "unknown config setting" "config file line 1: unknown setting 'frobnicate'" --config "$TEST_TMP/unknown.conf"
+bad "exception without reason" "config file $TEST_TMP/noreason.conf line 1: each entry of 'exceptions' needs" -H x --config "$TEST_TMP/noreason.conf"
+bad "missing --section" "config file $TEST_TMP/ex.conf has no section 'nosuch'" --config "$TEST_TMP/ex.conf" --section nosuch
+bad "--section without --config" "--section needs --config" -H x --section a
+bad "base DN that does not exist" "base DN 'OU=Nope,DC=corp,DC=example' does not exist on $SLAPD_CORP_URI \(nearest existing entry: dc=corp,dc=example\)" \
+	"${C[@]}" -b "OU=Nope,DC=corp,DC=example"
+bad "bad timeout" "--timeout abc: timeout must be a whole number" "${C[@]}" -t abc
+bad "zero timeout" "--timeout 0: timeout must be between 1 and 86400" "${C[@]}" -t 0
+bad "bad timeout state" "--timeout 5:MAYBE: timeout state must be" "${C[@]}" -t 5:MAYBE
+bad "--ssl with --starttls" "--ssl and --starttls exclude each other" -H x -S -T
+bad "unsupported SASL mechanism" "--sasl-mech PLAIN: SASL mechanism must be GSSAPI or EXTERNAL" -H x -Y PLAIN
+bad "--keytab without GSSAPI" "--keytab needs --sasl-mech GSSAPI" -H x --keytab /etc/krb5.keytab
+bad "bad --new-is" "--new-is SOMETIMES: state must be" "${C[@]}" --new-is SOMETIMES
+bad "state file in a missing directory" "cannot lock state file /nonexistent/dir/s.lock" "${C[@]}" -b "$SERVERS" --state-file /nonexistent/dir/s
+t0=$SECONDS
+bad "server that never answers: timeout" "timed out after 2 s while searching for the base DN|timed out after 2 s while connecting to" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}" -t 2
+if [ $((SECONDS - t0)) -le 4 ]; then ok "timeout honoured ($((SECONDS - t0)) s for -t 2)"; else not_ok "timeout honoured" "$((SECONDS - t0)) s"; fi
+expect_check "-t 2:CRITICAL gives CRITICAL" CRITICAL "^AD UNCONSTRAINED CRITICAL - timed out after 2 s while" -- "$P" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}" -t 2:CRITICAL
+
+# --- help and version ---------------------------------------------------------------
+OUT=$("$P" --help); RC=$?
+if [ "$RC" = 3 ] && printf '%s\n' "$OUT" | grep -q -- "--exclude-disabled" && printf '%s\n' "$OUT" | grep -q "^Usage:"; then ok "--help on stdout, exit 3"; else not_ok "--help" "rc=$RC"; fi
+OUT=$("$P" -V); RC=$?
+if [ "$RC" = 3 ] && [ "$OUT" = "check_ad_unconstrained 0.1.0 (ad-delegation-plugins)" ]; then ok "--version, exit 3"; else not_ok "--version" "rc=$RC $OUT"; fi
+tap_done
