@@ -373,7 +373,7 @@ void ad_options_parse(const ad_plugin_spec *spec, int argc, char **argv,
 			apply(&p, c, optarg);
 	free(p.longopts);
 
-	if (opts->hostname == NULL)
+	if (opts->hostname == NULL && !spec->ldap_optional)
 		usage_die(&p, "no directory server given (-H HOST or a URI)");
 	if (opts->ssl && opts->starttls)
 		usage_die(&p, "--ssl and --starttls exclude each other");
@@ -400,4 +400,58 @@ void ad_common_opts_free(ad_common_opts *o)
 	free(o->config_file);
 	free(o->section);
 	memset(o, 0, sizeof *o);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void ad_common_opts_copy(ad_common_opts *dst, const ad_common_opts *src)
+{
+	*dst = *src;
+	dst->hostname = dup_or_null(src->hostname);
+	dst->ca_file = dup_or_null(src->ca_file);
+	dst->bind_dn = dup_or_null(src->bind_dn);
+	dst->password_file = dup_or_null(src->password_file);
+	dst->sasl_mech = dup_or_null(src->sasl_mech);
+	dst->keytab = dup_or_null(src->keytab);
+	dst->base = dup_or_null(src->base);
+	dst->warning = dup_or_null(src->warning);
+	dst->critical = dup_or_null(src->critical);
+	dst->config_file = dup_or_null(src->config_file);
+	dst->section = dup_or_null(src->section);
+}
+
+int ad_common_opts_set_connection(ad_common_opts *o, const char *key,
+				  const char *value, bool is_bool, const char **err)
+{
+	static const int connection_keys[] = {'H', 'p', 'S', 'T', OPT_CA_FILE, OPT_INSECURE,
+					      OPT_ALLOW_PLAINTEXT, 'D', OPT_PASSWORD_FILE,
+					      'Y', 'b'};
+	const ad_option *opt = NULL;
+	char name[64];
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < sizeof name; i++)
+		name[i] = key[i] == '_' ? '-' : key[i];
+	name[i] = '\0';
+	for (const ad_option *c = common_options; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			opt = c;
+	for (i = 0; opt && i < sizeof connection_keys / sizeof connection_keys[0]; i++)
+		if (connection_keys[i] == opt->key)
+			break;
+	if (opt == NULL || i == sizeof connection_keys / sizeof connection_keys[0]) {
+		*err = "not a connection setting";
+		return -1;
+	}
+	if (!opt->has_arg) {
+		if (!is_bool) {
+			*err = "must be true or false";
+			return -1;
+		}
+		return apply_common(o, opt->key, strcmp(value, "true") == 0 ? NULL : "false", err) < 0 ? -1 : 0;
+	}
+	return apply_common(o, opt->key, value, err) < 0 ? -1 : 0;
 }

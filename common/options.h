@@ -66,6 +66,8 @@ typedef struct {
 	int (*apply)(void *ctx, int key, const char *arg, const char **err);
 	void *ctx;
 	const char *notes;         /* thresholds, examples, ... for --help */
+	bool ldap_optional;        /* -H may be left out (the plugin can work
+				      without a directory server) */
 } ad_plugin_spec;
 
 /* Parses argv and, if --config is given, the config file (returned in
@@ -76,6 +78,16 @@ void ad_options_parse(const ad_plugin_spec *spec, int argc, char **argv,
 		      ad_common_opts *opts, ad_config **cfg);
 
 void ad_common_opts_free(ad_common_opts *o);
+
+/* A deep copy of SRC into DST. */
+void ad_common_opts_copy(ad_common_opts *dst, const ad_common_opts *src);
+
+/* Applies one connection setting given by its config key (hostname, port,
+ * ssl, starttls, ca_file, insecure, allow_plaintext, bind_dn, password_file,
+ * sasl_mech, base), with the same checks as on the command line; a flag is
+ * switched by VALUE "true"/"false".  Returns 0, or -1 with *ERR (static). */
+int ad_common_opts_set_connection(ad_common_opts *o, const char *key,
+				  const char *value, bool is_bool, const char **err);
 
 /* A bounded integer option value; returns 0 or -1 with *ERR (static). */
 int ad_parse_long(const char *arg, long min, long max, long *out,

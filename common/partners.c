@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <arpa/nameser.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "connect.h"
+#include "partners.h"
+#include "strlist.h"
+
+/* Applies one scalar setting of a partner entry to O; NULL or a reason. */
+static const char *apply_setting(ad_common_opts *o, const config_setting_t *s)
+{
+	char num[32];
+	const char *value, *err = NULL;
+	bool is_bool = false;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		value = config_setting_get_string(s);
+		break;
+	case CONFIG_TYPE_INT:
+		snprintf(num, sizeof num, "%d", config_setting_get_int(s));
+		value = num;
+		break;
+	case CONFIG_TYPE_BOOL:
+		value = config_setting_get_bool(s) ? "true" : "false";
+		is_bool = true;
+		break;
+	default:
+		return "must be a string, a number or true/false";
+	}
+	if (ad_common_opts_set_connection(o, config_setting_name(s), value, is_bool, &err) < 0)
+		return err;
+	return NULL;
+}
+
+int ad_partners_check_config(const ad_config *cfg, char **err)
+{
+	const config_setting_t *list = cfg ? ad_config_lookup(cfg, "partners") : NULL;
+	int n;
+
+	if (list == NULL)
+		return 0;
+	if (!config_setting_is_list(list)) {
+		*err = xasprintf("config file %s line %d: 'partners' must be a list ( ... )",
+				 ad_config_path(cfg), config_setting_source_line(list));
+		return -1;
+	}
+	n = config_setting_length(list);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		const char *domain = NULL;
+		ad_common_opts probe = {0};
+		int line = config_setting_source_line(e);
+
+		if (!config_setting_is_group(e) ||
+		    !config_setting_lookup_string(e, "domain", &domain) || !*domain) {
+			*err = xasprintf("config file %s line %d: each entry of 'partners' needs "
+					 "domain = \"...\"", ad_config_path(cfg), line);
+			return -1;
+		}
+		for (int k = 0; k < config_setting_length(e); k++) {
+			const config_setting_t *s = config_setting_get_elem(e, (unsigned)k);
+			const char *why;
+
+			if (strcmp(config_setting_name(s), "domain") == 0)
+				continue;
+			why = apply_setting(&probe, s);
+			if (why != NULL) {
+				*err = xasprintf("config file %s line %d: partner %s: %s: %s",
+						 ad_config_path(cfg), config_setting_source_line(s),
+						 domain, config_setting_name(s), why);
+				ad_common_opts_free(&probe);
+				return -1;
+			}
+		}
+		ad_common_opts_free(&probe);
+	}
+	return 0;
+}
+
+static const config_setting_t *find_entry(const ad_config *cfg, const char *domain,
+					  const char *flat)
+{
+	const config_setting_t *list = cfg ? ad_config_lookup(cfg, "partners") : NULL;
+	int n = list ? config_setting_length(list) : 0;
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		const char *d = NULL;
+
+		if (config_setting_lookup_string(e, "domain", &d) &&
+		    (strcasecmp(d, domain) == 0 || (*flat && strcasecmp(d, flat) == 0)))
+			return e;
+	}
+	return NULL;
+}
+
+void ad_partners_add(ad_partner_list *l, const ad_config *cfg,
+		     const ad_common_opts *main_opts, const char *domain,
+		     const char *flat_name)
+{
+	const config_setting_t *e = find_entry(cfg, domain, flat_name);
+	ad_partner *p;
+
+	l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
+	p = &l->items[l->n++];
+	memset(p, 0, sizeof *p);
+	p->domain = xstrdup(domain);
+	p->flat_name = xstrdup(flat_name);
+	ad_common_opts_copy(&p->opts, main_opts);
+	/* the main connection's host and base are not the partner's */
+	free(p->opts.hostname);
+	free(p->opts.base);
+	p->opts.hostname = NULL;
+	p->opts.base = NULL;
+	p->opts.port = 0;
+	/* the main connection already pointed Kerberos at the keytab; the
+	 * environment must not be changed again from the scanning threads */
+	free(p->opts.keytab);
+	p->opts.keytab = NULL;
+	if (e != NULL) {
+		p->from_config = true;
+		for (int k = 0; k < config_setting_length(e); k++) {
+			const config_setting_t *s = config_setting_get_elem(e, (unsigned)k);
+			if (strcmp(config_setting_name(s), "domain") != 0)
+				apply_setting(&p->opts, s); /* checked before */
+		}
+	}
+}
+
+/* The domain controller that DNS SRV names first (lowest priority, then
+ * highest weight) for _ldap._tcp.DOMAIN. */
+static int srv_lookup(const char *domain, char *host, size_t hostsize, int *port,
+		      char **err)
+{
+	unsigned char answer[NS_PACKETSZ * 4];
+	char name[NS_MAXDNAME];
+	struct __res_state rs;
+	ns_msg msg;
+	ns_rr rr;
+	int len, best_prio = 65536, best_weight = -1, rc = -1;
+
+	memset(&rs, 0, sizeof rs);
+	if (res_ninit(&rs) != 0) {
+		*err = xstrdup("cannot initialise the DNS resolver");
+		return -1;
+	}
+	rs.retrans = 2;
+	rs.retry = 1;
+	snprintf(name, sizeof name, "_ldap._tcp.%s", domain);
+	len = res_nquery(&rs, name, ns_c_in, ns_t_srv, answer, sizeof answer);
+	if (len < 0 || ns_initparse(answer, len, &msg) < 0) {
+		*err = xasprintf("no DNS SRV record %s and no entry in the config's "
+				 "partners list", name);
+		goto done;
+	}
+	for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
+		const unsigned char *rd;
+		char target[NS_MAXDNAME];
+		int prio, weight;
+
+		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0 || ns_rr_type(rr) != ns_t_srv ||
+		    ns_rr_rdlen(rr) < 7)
+			continue;
+		rd = ns_rr_rdata(rr);
+		prio = ns_get16(rd);
+		weight = ns_get16(rd + 2);
+		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6, target, sizeof target) < 0)
+			continue;
+		if (prio < best_prio || (prio == best_prio && weight > best_weight)) {
+			best_prio = prio;
+			best_weight = weight;
+			*port = ns_get16(rd + 4);
+			snprintf(host, hostsize, "%s", target);
+			rc = 0;
+		}
+	}
+	if (rc != 0)
+		*err = xasprintf("DNS SRV lookup of %s gave no usable record", name);
+done:
+	res_nclose(&rs);
+	return rc;
+}
+
+struct job {
+	ad_partner *p;
+	double timeout;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *scan_one(void *arg)
+{
+	struct job *j = arg;
+	ad_partner *p = j->p;
+	double t0 = now_seconds();
+	ad_ldap *s;
+
+	if (p->opts.hostname == NULL) {
+		char host[NS_MAXDNAME];
+		int port = 389;
+
+		if (srv_lookup(p->domain, host, sizeof host, &port, &p->error) < 0)
+			goto done;
+		/* LDAPS when the main connection used it: SRV names port 389 */
+		p->opts.hostname = p->opts.ssl ? xstrdup(host) : xasprintf("ldap://%s:%d", host, port);
+	}
+	p->uri = ad_ldap_build_uri(p->opts.hostname, p->opts.port, p->opts.ssl, &p->error);
+	if (p->uri == NULL)
+		goto done;
+	s = ad_connect(&p->opts, j->timeout, &p->base, &p->error);
+	if (s == NULL)
+		goto done;
+	if (ad_find_delegation_accounts(s, p->base, AD_FIND_UNCONSTRAINED, &p->accounts,
+					&p->error) == 0)
+		p->ok = true;
+	ad_ldap_close(s);
+done:
+	p->seconds = now_seconds() - t0;
+	return NULL;
+}
+
+void ad_partners_scan(ad_partner_list *l, double timeout)
+{
+	pthread_t *threads = xcalloc(l->n, sizeof *threads);
+	struct job *jobs = xcalloc(l->n, sizeof *jobs);
+	bool *started = xcalloc(l->n, sizeof *started);
+
+	for (size_t i = 0; i < l->n; i++) {
+		jobs[i].p = &l->items[i];
+		jobs[i].timeout = timeout;
+		started[i] = pthread_create(&threads[i], NULL, scan_one, &jobs[i]) == 0;
+		if (!started[i])
+			scan_one(&jobs[i]); /* no thread to be had: scan in line */
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (started[i])
+			pthread_join(threads[i], NULL);
+	free(started);
+	free(jobs);
+	free(threads);
+}
+
+void ad_partner_list_free(ad_partner_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		ad_partner *p = &l->items[i];
+		free(p->domain);
+		free(p->flat_name);
+		free(p->uri);
+		free(p->error);
+		free(p->base);
+		ad_common_opts_free(&p->opts);
+		ad_account_list_free(&p->accounts);
+	}
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
