@@ -59,7 +59,9 @@
 #   SAMBA_CA_BUNDLE (all DCs' CAs), SAMBA_DCS (defined IDs), SAMBA_TIMINGS
 #   (lines "label seconds"; samba_timings_diag prints them as TAP comments),
 #   SAMBA_WAIT_TIMEOUT (60), SAMBA_TEMPLATE_DIR (cache of provisioned DCs,
-#   default $TEST_TMP/samba-templates, about 42 MB per DC; "" disables it),
+#   default $TEST_ROOT/samba-templates, shared by the scripts of one
+#   tests/run-all.sh run, else $TEST_TMP/samba-templates; about 42 MB per
+#   DC; "" disables it),
 #   SAMBA_KEEP=1 keeps the temp dir (path printed) for debugging.
 
 case :$PATH: in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin;; esac
@@ -72,7 +74,7 @@ SAMBA_SKIP_REASON=${SAMBA_SKIP_REASON:-}
 : "${SAMBA_DCS:=}"
 : "${SAMBA_TIMINGS:=}"
 : "${SAMBA_WAIT_TIMEOUT:=60}"
-: "${SAMBA_TEMPLATE_DIR=${TEST_TMP:-/tmp}/samba-templates}"
+: "${SAMBA_TEMPLATE_DIR=${TEST_ROOT:-${TEST_TMP:-/tmp}}/samba-templates}"
 _SAMBA_NETNS_LIST=
 _SAMBA_HOST_SRC=
 
