@@ -42,6 +42,9 @@ static const ad_option common_options[] = {
 	{"section", true, OPT_SECTION, "NAME",
 	 "Config section to use (default: the program name); settings not in it\n"
 	 "come from the section 'defaults'"},
+	{"format", true, OPT_FORMAT, "FORMAT",
+	 "Output format: nagios (default: the Monitoring Plugins text) or json\n"
+	 "(one JSON object, for Zabbix dependent items)"},
 	{"verbose", false, 'v', NULL,
 	 "More detail in the long output; -vv and more: debug messages on stderr"},
 	{"help", false, 'h', NULL, "Print this help and exit"},
@@ -203,6 +206,16 @@ static int apply_common(ad_common_opts *o, int key, const char *arg, const char 
 		break;
 	case 'w': set_str(&o->warning, arg); break;
 	case 'c': set_str(&o->critical, arg); break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "nagios") == 0)
+			mp_set_format(MP_FORMAT_NAGIOS);
+		else if (strcmp(arg, "json") == 0)
+			mp_set_format(MP_FORMAT_JSON);
+		else {
+			*err = "format must be nagios or json";
+			return -1;
+		}
+		break;
 	case 'v':
 		if (arg == NULL)
 			o->verbose++;

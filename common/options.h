@@ -23,6 +23,7 @@ enum {
 	OPT_CONFIG,
 	OPT_SECTION,
 	OPT_ALLOW_PLAINTEXT,
+	OPT_FORMAT,
 	OPT_PLUGIN = 512 /* first key free for a plugin's own options */
 };
 

@@ -6,10 +6,49 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "output.h"
 #include "strlist.h"
 
 static const char *service_name = "AD CHECK";
+static mp_format output_format = MP_FORMAT_NAGIOS;
+
+#define JSON_MAX_LINES 2000
+
+void mp_set_format(mp_format f)
+{
+	output_format = f;
+}
+
+mp_format mp_get_format(void)
+{
+	return output_format;
+}
+
+static json_object *json_head(mp_state state, const char *summary)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "service", json_object_new_string(service_name));
+	json_object_object_add(o, "state", json_object_new_int(state));
+	json_object_object_add(o, "state_name", json_object_new_string(mp_state_name(state)));
+	json_object_object_add(o, "summary", json_object_new_string(summary));
+	return o;
+}
+
+static char *json_text(json_object *o)
+{
+	char *text = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return text;
+}
+
+char *mp_json_short(mp_state state, const char *summary)
+{
+	return json_text(json_head(state, summary));
+}
 
 void mp_set_service(const char *service)
 {
@@ -114,7 +153,13 @@ _Noreturn void mp_die(mp_state state, const char *fmt, ...)
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
 	mp_sanitize(raw, clean, sizeof clean);
-	printf("%s %s - %s\n", service_name, mp_state_name(state), clean);
+	if (output_format == MP_FORMAT_JSON) {
+		char *j = mp_json_short(state, clean);
+		fputs(j, stdout);
+		free(j);
+	} else {
+		printf("%s %s - %s\n", service_name, mp_state_name(state), clean);
+	}
 	fflush(stdout);
 	exit(state);
 }
@@ -124,6 +169,7 @@ struct mp_check {
 	char *summary;
 	strlist prefixes;    /* shown before the summary, in this order */
 	strbuf perf;
+	json_object *perf_json; /* the same perfdata, for --format json */
 	strlist lines;
 };
 
@@ -134,6 +180,7 @@ mp_check *mp_check_new(void)
 	c->state = MP_OK;
 	c->summary = xstrdup("");
 	strbuf_init(&c->perf);
+	c->perf_json = json_object_new_object();
 	strlist_init(&c->lines);
 	strlist_init(&c->prefixes);
 	return c;
@@ -145,6 +192,7 @@ void mp_check_free(mp_check *c)
 		return;
 	free(c->summary);
 	strbuf_free(&c->perf);
+	json_object_put(c->perf_json);
 	strlist_free(&c->lines);
 	strlist_free(&c->prefixes);
 	free(c);
@@ -218,6 +266,40 @@ static void format_range(strbuf *b, const mp_range *r)
 		strbuf_puts(b, r->text);
 }
 
+static json_object *json_range(const mp_range *r, bool set)
+{
+	strbuf b;
+	json_object *o;
+
+	if (!set)
+		return NULL;
+	strbuf_init(&b);
+	format_range(&b, r);
+	o = json_object_new_string(b.s);
+	strbuf_free(&b);
+	return o;
+}
+
+static json_object *json_number(double v)
+{
+	return v == floor(v) && fabs(v) < 1e15 ? json_object_new_int64((int64_t)v)
+					       : json_object_new_double(v);
+}
+
+static void perf_to_json(mp_check *c, const char *label, double value, const mp_perf_opts *o)
+{
+	const mp_thresholds *t = o->thresholds;
+	json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "value", json_number(value));
+	json_object_object_add(p, "uom", json_object_new_string(o->uom ? o->uom : ""));
+	json_object_object_add(p, "warning", json_range(t ? &t->warning : NULL, t && t->has_warning));
+	json_object_object_add(p, "critical", json_range(t ? &t->critical : NULL, t && t->has_critical));
+	json_object_object_add(p, "min", o->has_min ? json_number(o->min) : NULL);
+	json_object_object_add(p, "max", o->has_max ? json_number(o->max) : NULL);
+	json_object_object_add(c->perf_json, label, p);
+}
+
 void mp_check_perf(mp_check *c, const char *label, double value,
 		   const mp_perf_opts *o)
 {
@@ -241,6 +323,7 @@ void mp_check_perf(mp_check *c, const char *label, double value,
 	strbuf_puts(&c->perf, ";");
 	if (o->has_max)
 		format_number(&c->perf, o->max, o->decimals);
+	perf_to_json(c, label, value, o);
 }
 
 void mp_check_perf_count(mp_check *c, const char *label, double value,
@@ -258,6 +341,29 @@ void mp_check_perf_seconds(mp_check *c, const char *label, double seconds)
 	mp_check_perf(c, label, seconds, &o);
 }
 
+static char *render_json(const mp_check *c)
+{
+	strbuf summary;
+	json_object *o, *lines = json_object_new_array();
+	size_t i;
+
+	strbuf_init(&summary);
+	for (i = 0; i < c->prefixes.n; i++)
+		strbuf_printf(&summary, "%s%s", i ? "; " : "", c->prefixes.items[i]);
+	if (c->summary[0] != '\0')
+		strbuf_printf(&summary, "%s%s", c->prefixes.n ? "; " : "", c->summary);
+	o = json_head(c->state, summary.s ? summary.s : "");
+	strbuf_free(&summary);
+	json_object_object_add(o, "perfdata", json_object_get(c->perf_json));
+	for (i = 0; i < c->lines.n && i < JSON_MAX_LINES; i++)
+		json_object_array_add(lines, json_object_new_string(c->lines.items[i]));
+	json_object_object_add(o, "long_output", lines);
+	if (c->lines.n > JSON_MAX_LINES)
+		json_object_object_add(o, "long_output_not_shown",
+				       json_object_new_int64((int64_t)(c->lines.n - JSON_MAX_LINES)));
+	return json_text(o);
+}
+
 char *mp_check_render(const mp_check *c)
 {
 	const size_t limit = MP_OUTPUT_MAX - 1;
@@ -265,6 +371,8 @@ char *mp_check_render(const mp_check *c)
 	size_t i;
 	char trailer[128];
 
+	if (output_format == MP_FORMAT_JSON)
+		return render_json(c);
 	strbuf_init(&out);
 	strbuf_printf(&out, "%s %s", service_name, mp_state_name(c->state));
 	for (i = 0; i < c->prefixes.n; i++)

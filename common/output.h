@@ -29,6 +29,21 @@
 void mp_set_service(const char *service);
 const char *mp_service(void);
 
+/* The output format: the Monitoring Plugins text (default) or one JSON
+ * object, for Zabbix, which ignores exit codes of external checks:
+ *   {"service": "...", "state": 1, "state_name": "WARNING",
+ *    "summary": "...", "perfdata": {"label": {"value": 3, "uom": "",
+ *    "warning": "0", "critical": null, "min": 0, "max": null}, ...},
+ *    "long_output": ["...", ...]}
+ * Process-wide, like the service name: mp_die() and the timeout backstop
+ * use it too. */
+typedef enum { MP_FORMAT_NAGIOS, MP_FORMAT_JSON } mp_format;
+void mp_set_format(mp_format f);
+mp_format mp_get_format(void);
+/* A JSON object with SERVICE, STATE and SUMMARY only (malloc'ed, one line,
+ * with a newline), for mp_die() and the timeout message. */
+char *mp_json_short(mp_state state, const char *summary);
+
 /* Prints "SERVICE STATE - reason" (sanitised) and exits with STATE. */
 _Noreturn void mp_die(mp_state state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -70,6 +70,13 @@ static void set_message(const char *stage)
 	snprintf(messages[next], sizeof messages[next],
 		 "%s %s - timed out after %u s while %s\n", mp_service(),
 		 mp_state_name((mp_state)exit_state), budget, clean);
+	if (mp_get_format() == MP_FORMAT_JSON) {
+		char summary[512], *j;
+		snprintf(summary, sizeof summary, "timed out after %u s while %s", budget, clean);
+		j = mp_json_short((mp_state)exit_state, summary);
+		snprintf(messages[next], sizeof messages[next], "%s", j);
+		free(j);
+	}
 	active = next;
 }
 

@@ -13,6 +13,8 @@ if ! slapd_available; then skip "slapd fixture" "slapd not installed"; tap_done;
 slapd_start corp "$TEST_TMP/corp.ldif" --tls || { not_ok "slapd corp starts"; tap_done; exit 1; }
 slapd_start empty "$TEST_TMP/empty.ldif" --tls || { not_ok "slapd empty starts"; tap_done; exit 1; }
 PW=$SLAPD_PWFILE
+slapd_start_refused nothing
+slapd_start_blackhole hole 60
 AUTH=(-D "$SLAPD_CORP_BIND_DN" --password-file "$PW")
 C=(-H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" "${AUTH[@]}")
 SERVERS="OU=Servers,DC=corp,DC=example"
@@ -139,6 +141,23 @@ n_new=$(cat "$TEST_TMP/c1" "$TEST_TMP/c2" | grep -c '^AD UNCONSTRAINED WARNING -
 if [ "$n_new" = 1 ]; then ok "two concurrent runs: the new accounts are reported exactly once"
 else not_ok "two concurrent runs: new reported exactly once" "$(cat "$TEST_TMP/c1" "$TEST_TMP/c2")"; fi
 
+# --- JSON output for Zabbix ------------------------------------------------------
+OUT=$("$P" "${C[@]}" -b "$SERVERS" --format json); RC=$?
+if [ "$RC" = 1 ] && printf '%s' "$OUT" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+assert o["service"] == "AD UNCONSTRAINED" and o["state"] == 1 and o["state_name"] == "WARNING", o
+assert o["summary"].startswith("4 non-DC accounts"), o["summary"]
+p = o["perfdata"]
+assert p["unconstrained"] == {"value": 4, "uom": "", "warning": "0", "critical": None, "min": 0, "max": None}, p
+assert p["rbcd"]["value"] == 1 and p["time"]["uom"] == "s"
+assert any(l.startswith("computer WEB01$") for l in o["long_output"]), o["long_output"]
+'; then ok "--format json: one valid object with state, perfdata and long output"
+else not_ok "--format json" "rc=$RC" "$OUT"; fi
+OUT=$("$P" -H "$SLAPD_NOTHING_URI" --format json); RC=$?
+if [ "$RC" = 3 ] && printf '%s' "$OUT" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["state"]==3 and "cannot connect" in o["summary"]'; then
+	ok "--format json: errors are JSON too"; else not_ok "--format json errors" "$OUT"; fi
+
 # --- verbosity and secrets -------------------------------------------------------
 expect_check "-v names the search" WARNING "4 non-DC" -- "$P" "${C[@]}" -b "$SERVERS" -v
 expect_output "searched line" "^Searched OU=Servers,DC=corp,DC=example on ldap://127.0.0.1:[0-9]+ "
@@ -157,8 +176,6 @@ cp "$PW" "$TEST_TMP/world.pw"; chmod 644 "$TEST_TMP/world.pw"
 printf 'defaults = {\n  hostname = "x"\n  warning = ;\n};\n' >"$TEST_TMP/syntax.conf"
 printf 'defaults = { hostname = "x"; frobnicate = 1; };\n' >"$TEST_TMP/unknown.conf"
 printf 'check_ad_unconstrained = { exceptions = ( { account = "A"; } ); };\n' >"$TEST_TMP/noreason.conf"
-slapd_start_refused nothing
-slapd_start_blackhole hole 60
 bad "range start > end" "invalid unconstrained warning threshold '5:1': start is greater than end" "${C[@]}" -w 5:1
 bad "range not a number" "invalid unconstrained critical threshold 'abc'" "${C[@]}" -c abc
 bad "unknown option" "unknown option --frobnicate" "${C[@]}" --frobnicate

@@ -139,5 +139,30 @@ int main(void)
 		free(again);
 	}
 	free(out);
+	/* JSON format, for Zabbix */
+	mp_set_format(MP_FORMAT_JSON);
+	c = mp_check_new();
+	memset(&t, 0, sizeof t);
+	mp_thresholds_set(&t, "0", "~:5", &err);
+	mp_check_raise(c, MP_WARNING);
+	mp_check_summary(c, "3 \"accounts\" | x");
+	mp_check_summary_prefix(c, "new: A");
+	mp_check_perf_count(c, "unconstrained", 3, &t);
+	mp_check_perf_seconds(c, "time", 0.25);
+	mp_check_line(c, "user evil|x\n");
+	out = render_free(c);
+	is_str(out, "{\"service\":\"AD TEST\",\"state\":1,\"state_name\":\"WARNING\","
+		    "\"summary\":\"new: A; 3 \\\"accounts\\\" \\\\7C x\","
+		    "\"perfdata\":{\"unconstrained\":{\"value\":3,\"uom\":\"\",\"warning\":\"0\","
+		    "\"critical\":\"~:5\",\"min\":0,\"max\":null},\"time\":{\"value\":0.25,"
+		    "\"uom\":\"s\",\"warning\":null,\"critical\":null,\"min\":0,\"max\":null}},"
+		    "\"long_output\":[\"user evil\\\\7Cx\\\\0A\"]}\n",
+	       "JSON output: one object, perfdata structured, text escaped");
+	free(out);
+	out = mp_json_short(MP_UNKNOWN, "bad");
+	is_str(out, "{\"service\":\"AD TEST\",\"state\":3,\"state_name\":\"UNKNOWN\",\"summary\":\"bad\"}\n",
+	       "short JSON for errors");
+	free(out);
+	mp_set_format(MP_FORMAT_NAGIOS);
 	return tap_done();
 }
