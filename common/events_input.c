@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* events_input.c - one input read into a tally, whole or incrementally. */
+
+#include "events_input.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <zlib.h>
+
+#include "evtx_reader.h"
+#include "jsonl_reader.h"
+
+#define FNV_OFFSET UINT64_C(14695981039346656037)
+#define FNV_PRIME UINT64_C(1099511628211)
+#define STATE_KEY_JSONL "jsonl:"
+#define STATE_KEY_EVTX "evtx:"
+#define NO_VALUE "-"
+
+/* What the state remembers of a JSON lines input. */
+struct jsonl_mark {
+	uint64_t dev, ino, size, offset;
+	size_t head_len;
+	uint64_t head_hash;
+};
+
+/* What the state remembers of an EVTX input. */
+struct evtx_mark {
+	bool has_id, has_time;
+	uint64_t id;
+	int64_t time;
+	uint64_t unreadable;
+};
+
+/* The callbacks' view of a read. */
+struct scan_ctx {
+	struct events_input *in;
+	const struct events_scan_config *cfg;
+	const char *label;      /* the file the events come from */
+	bool incremental;
+	/* JSON lines: stopped before an event newer than --now */
+	bool future_stop;
+	uint64_t future_offset;
+	/* EVTX: lowest record id newer than --now, highest id counted, and
+	 * the bound of a second pass (ids from it on are left for later) */
+	bool has_future, has_max, has_bound;
+	uint64_t future_id, max_id, bound;
+};
+
+void events_input_init(struct events_input *in, enum events_input_kind kind,
+		       const char *path, const struct events_realms *realms,
+		       struct events_window window)
+{
+	memset(in, 0, sizeof(*in));
+	in->kind = kind;
+	in->path = path;
+	events_tally_init(&in->tally, realms, window);
+	strlist_init(&in->notes);
+	event_read_stats_init(&in->st);
+}
+
+void events_input_free(struct events_input *in)
+{
+	events_tally_free(&in->tally);
+	strlist_free(&in->notes);
+	free(in->damage);
+	free(in->error);
+	free(in->rotated_from);
+	in->damage = in->error = in->rotated_from = NULL;
+}
+
+const char *events_input_kind_name(enum events_input_kind kind)
+{
+	return kind == EVENTS_INPUT_EVTX ? "EVTX" : "JSON lines";
+}
+
+static void note_damage(struct events_input *in, const char *file)
+{
+	if (in->st.damage[0] != '\0' && in->damage == NULL)
+		in->damage = xasprintf("%s: %s", file, in->st.damage);
+}
+
+/* ---- callbacks ---- */
+
+static int jsonl_event(const struct ticket_event *ev, void *ctx)
+{
+	struct scan_ctx *sc = ctx;
+
+	if (sc->incremental &&
+	    events_tally_classify(&sc->in->tally, ev, NULL) == EVENTS_AFTER_WINDOW) {
+		sc->future_stop = true;
+		sc->future_offset = ev->offset;
+		return 1;
+	}
+	events_tally_add(&sc->in->tally, ev, sc->label);
+	if (sc->incremental && sc->cfg->out_of_time != NULL &&
+	    sc->cfg->out_of_time(sc->cfg->ctx)) {
+		sc->in->stopped_early = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int evtx_event(const struct ticket_event *ev, void *ctx)
+{
+	struct scan_ctx *sc = ctx;
+	uint64_t id = ev->record_id;
+
+	if (sc->incremental) {
+		if (sc->has_bound && id >= sc->bound)
+			return 0;
+		if (events_tally_classify(&sc->in->tally, ev, NULL) == EVENTS_AFTER_WINDOW) {
+			if (!sc->has_future || id < sc->future_id) {
+				sc->has_future = true;
+				sc->future_id = id;
+			}
+			return 0;
+		}
+		/* after a newer-than-now record: left for the run that
+		 * counts that record */
+		if (sc->has_future && id > sc->future_id)
+			return 0;
+		if (!sc->has_max || id > sc->max_id) {
+			sc->has_max = true;
+			sc->max_id = id;
+		}
+	}
+	events_tally_add(&sc->in->tally, ev, sc->label);
+	return 0;
+}
+
+/* ---- JSON lines ---- */
+
+/* Hash of the first LEN bytes of PATH's (uncompressed) content; -1 when
+ * it has fewer or cannot be read. */
+static int head_hash(const char *path, size_t len, uint64_t *hash)
+{
+	unsigned char buf[EVENTS_HEAD_BYTES];
+	gzFile gz = gzopen(path, "rb");
+	size_t got = 0;
+	uint64_t h = FNV_OFFSET;
+
+	if (gz == NULL)
+		return -1;
+	while (got < len) {
+		int n = gzread(gz, buf + got, (unsigned)(len - got));
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	gzclose(gz);
+	if (got != len)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ buf[i]) * FNV_PRIME;
+	*hash = h;
+	return 0;
+}
+
+static char *state_key(const struct events_input *in)
+{
+	return xasprintf("%s%s", in->kind == EVENTS_INPUT_EVTX ? STATE_KEY_EVTX
+							       : STATE_KEY_JSONL, in->path);
+}
+
+static bool parse_jsonl_mark(const char *v, struct jsonl_mark *m)
+{
+	int end = -1;
+
+	if (v == NULL)
+		return false;
+	if (sscanf(v, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %zu %" SCNx64 "%n",
+		   &m->dev, &m->ino, &m->size, &m->offset, &m->head_len, &m->head_hash,
+		   &end) != 6 || end < 0 || v[end] != '\0')
+		return false;
+	return m->head_len <= EVENTS_HEAD_BYTES && m->head_len <= m->offset;
+}
+
+/* Another name of the file DEV/INO in PATH's directory (the old file after a
+ * rotation such as PATH -> PATH.1), malloc'ed, or NULL. */
+static char *find_rotated(const char *path, uint64_t dev, uint64_t ino)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path + 1), path) : xstrdup("./");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d != NULL && found == NULL && (e = readdir(d)) != NULL) {
+		char *p = xasprintf("%s%s", dir, e->d_name);
+		struct stat sb;
+
+		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_dev == dev &&
+		    (uint64_t)sb.st_ino == ino)
+			found = p;
+		else
+			free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+	return found;
+}
+
+static int read_jsonl(struct events_input *in, struct scan_ctx *sc, const char *file,
+		      uint64_t start, bool incremental)
+{
+	struct jsonl_scan_options o = {
+		.start_offset = start,
+		.incremental = incremental,
+		.event_tz_offset = sc->cfg->event_tz_offset,
+	};
+	char *err = NULL;
+
+	sc->label = file;
+	sc->incremental = incremental;
+	sc->future_stop = false;
+	if (jsonl_reader_scan(file, &o, jsonl_event, sc, &in->st, &err) < 0) {
+		in->error = err ? err : xasprintf("%s: cannot be read", file);
+		return -1;
+	}
+	in->lines_or_records += in->st.records;
+	in->malformed += in->st.malformed;
+	note_damage(in, file);
+	return 0;
+}
+
+/* Where to start reading PATH (identity SB) after mark M of the last run.
+ * Reads the rest of a rotated old file first. */
+static uint64_t jsonl_resume_point(struct events_input *in, struct scan_ctx *sc,
+				   const struct stat *sb, const struct jsonl_mark *m)
+{
+	uint64_t h;
+
+	if ((uint64_t)sb->st_dev != m->dev || (uint64_t)sb->st_ino != m->ino) {
+		in->rotated_from = find_rotated(in->path, m->dev, m->ino);
+		if (in->rotated_from == NULL) {
+			strlist_add_owned(&in->notes, xasprintf(
+				"%s is a new file (rotated or replaced): read from its start; "
+				"the old file was not found to finish it", in->path));
+		} else {
+			strlist_add_owned(&in->notes, xasprintf(
+				"%s was rotated: read the rest of the old file %s from byte %" PRIu64
+				", then the new file from its start", in->path, in->rotated_from,
+				m->offset));
+			if (read_jsonl(in, sc, in->rotated_from, m->offset, false) < 0) {
+				/* the old file is a bonus: its failure is a note */
+				strlist_add_owned(&in->notes, in->error);
+				in->error = NULL;
+			}
+		}
+		return 0;
+	}
+	if (head_hash(in->path, m->head_len, &h) < 0 || h != m->head_hash) {
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s was truncated or rewritten (its first bytes changed): read from its start",
+			in->path));
+		return 0;
+	}
+	in->resumed = true;
+	return m->offset;
+}
+
+static void save_jsonl_mark(struct events_input *in, ad_state *state, const struct stat *sb,
+			    uint64_t offset)
+{
+	size_t head_len = offset < EVENTS_HEAD_BYTES ? (size_t)offset : EVENTS_HEAD_BYTES;
+	uint64_t h = 0;
+	char *key = state_key(in), *value;
+
+	if (head_hash(in->path, head_len, &h) < 0)
+		head_len = 0, h = FNV_OFFSET; /* vanished meanwhile: the hash of nothing */
+	value = xasprintf("%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %zu %016" PRIx64,
+			  (uint64_t)sb->st_dev, (uint64_t)sb->st_ino, (uint64_t)sb->st_size,
+			  offset, head_len, h);
+	ad_state_set(state, key, value);
+	free(key);
+	free(value);
+}
+
+static int scan_jsonl(struct events_input *in, const struct events_scan_config *cfg)
+{
+	struct scan_ctx sc = { .in = in, .cfg = cfg };
+	bool incremental = cfg->state != NULL && strcmp(in->path, JSONL_STDIN) != 0;
+	struct jsonl_mark m;
+	struct stat sb;
+	uint64_t start = 0, end;
+	char *key;
+
+	if (!incremental) {
+		if (read_jsonl(in, &sc, in->path, 0, false) < 0)
+			return -1;
+		in->end = in->st.end_offset;
+		in->malformed += in->tally.n.no_time;
+		return 0;
+	}
+	if (stat(in->path, &sb) < 0) {
+		in->error = xasprintf("%s: %s", in->path, strerror(errno));
+		return -1;
+	}
+	key = state_key(in);
+	if (parse_jsonl_mark(ad_state_get(cfg->state, key), &m))
+		start = jsonl_resume_point(in, &sc, &sb, &m);
+	else if (ad_state_has(cfg->state, key))
+		strlist_add_owned(&in->notes, xasprintf(
+			"the state of %s was unusable: read from its start", in->path));
+	free(key);
+	in->start = start;
+	if (read_jsonl(in, &sc, in->path, start, true) < 0)
+		return -1;
+	if (in->st.offset_past_end) {
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s is shorter than where the last run stopped (truncated): read from its start",
+			in->path));
+		in->resumed = false;
+		in->start = 0;
+		if (read_jsonl(in, &sc, in->path, 0, true) < 0)
+			return -1;
+	}
+	end = sc.future_stop ? sc.future_offset : in->st.end_offset;
+	if (sc.future_stop)
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s: an event newer than --now at byte %" PRIu64
+			" and what follows it are left for the next run", in->path, end));
+	if (in->stopped_early)
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s: read stopped at byte %" PRIu64
+			" to finish within the time limit; the rest is read next run", in->path, end));
+	in->end = end;
+	in->malformed += in->tally.n.no_time;
+	save_jsonl_mark(in, cfg->state, &sb, end);
+	return 0;
+}
+
+/* ---- EVTX ---- */
+
+static bool parse_evtx_mark(const char *v, struct evtx_mark *m)
+{
+	char id[32], t[32];
+	int end = -1;
+	char *e;
+
+	memset(m, 0, sizeof(*m));
+	if (v == NULL || sscanf(v, "%31s %31s %" SCNu64 "%n", id, t, &m->unreadable, &end) != 3 ||
+	    end < 0 || v[end] != '\0')
+		return false;
+	if (strcmp(id, NO_VALUE) != 0) {
+		errno = 0;
+		m->id = strtoull(id, &e, 10);
+		if (*e != '\0' || errno != 0)
+			return false;
+		m->has_id = true;
+	}
+	if (strcmp(t, NO_VALUE) != 0) {
+		errno = 0;
+		m->time = strtoll(t, &e, 10);
+		if (*e != '\0' || errno != 0)
+			return false;
+		m->has_time = true;
+	}
+	return true;
+}
+
+static int evtx_pass(struct events_input *in, struct scan_ctx *sc, bool resume, uint64_t after)
+{
+	struct evtx_scan_options o = { .resume = resume, .after_record_id = after };
+	char *err = NULL;
+
+	sc->has_future = sc->has_max = false;
+	events_tally_reset(&in->tally);
+	if (evtx_reader_scan(in->path, &o, evtx_event, sc, &in->st, &err) < 0) {
+		in->error = err ? err : xasprintf("%s: cannot be read", in->path);
+		return -1;
+	}
+	return 0;
+}
+
+static int scan_evtx(struct events_input *in, const struct events_scan_config *cfg)
+{
+	struct scan_ctx sc = { .in = in, .cfg = cfg, .label = in->path,
+			       .incremental = cfg->state != NULL };
+	struct evtx_mark m = { 0 };
+	bool resume = false;
+	char *key = state_key(in), *value;
+	char id[32] = NO_VALUE, t[32] = NO_VALUE;
+	uint64_t last;
+
+	if (sc.incremental) {
+		if (parse_evtx_mark(ad_state_get(cfg->state, key), &m))
+			resume = m.has_id;
+		else if (ad_state_has(cfg->state, key))
+			strlist_add_owned(&in->notes, xasprintf(
+				"the state of %s was unusable: read from its start", in->path));
+	}
+	if (evtx_pass(in, &sc, resume, m.id) < 0)
+		goto fail;
+	if (resume && (in->st.resume_reset ||
+		       (m.has_time && in->st.has_last_time && in->st.last_time < m.time))) {
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s holds only records older than the last run saw (log cleared or "
+			"replaced): read from its start", in->path));
+		resume = false;
+		if (evtx_pass(in, &sc, false, 0) < 0)
+			goto fail;
+	}
+	if (sc.has_future && sc.has_max && sc.max_id > sc.future_id) {
+		/* records out of order: count again, only below the newer one */
+		sc.has_bound = true;
+		sc.bound = sc.future_id;
+		if (evtx_pass(in, &sc, resume, m.id) < 0)
+			goto fail;
+		sc.has_future = true;
+		sc.future_id = sc.bound;
+	}
+	in->resumed = resume;
+	in->start = resume ? m.id : 0;
+	in->lines_or_records = in->st.records;
+	in->malformed = in->tally.n.no_time;
+	in->unreadable = in->st.unreadable;
+	if (resume)
+		in->unreadable = in->st.unreadable > m.unreadable ? in->st.unreadable - m.unreadable : 0;
+	note_damage(in, in->path);
+	if (!sc.incremental) {
+		free(key);
+		return 0;
+	}
+	if (sc.has_future) {
+		last = sc.future_id - 1;
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s: record %" PRIu64 " is newer than --now; it and later records are "
+			"left for the next run", in->path, sc.future_id));
+	} else {
+		last = in->st.has_last_record_id ? in->st.last_record_id : m.id;
+	}
+	if (in->st.has_last_record_id || resume)
+		snprintf(id, sizeof(id), "%" PRIu64, last);
+	if (in->st.has_last_time)
+		snprintf(t, sizeof(t), "%" PRId64, in->st.last_time);
+	in->end = last;
+	value = xasprintf("%s %s %" PRIu64, id, t, in->st.unreadable);
+	ad_state_set(cfg->state, key, value);
+	free(value);
+	free(key);
+	return 0;
+fail:
+	free(key);
+	return -1;
+}
+
+int events_input_scan(struct events_input *in, const struct events_scan_config *cfg)
+{
+	return in->kind == EVENTS_INPUT_EVTX ? scan_evtx(in, cfg) : scan_jsonl(in, cfg);
+}

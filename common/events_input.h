@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* events_input.h - one input of check_ad_ticket_events (an EVTX file or a
+ * JSON lines file / standard input) read into a tally, whole or, with a
+ * state file, from where the last run stopped.
+ *
+ * Incremental mode remembers per input (state key "jsonl:PATH" or
+ * "evtx:PATH"):
+ *   JSON lines: device and inode, size, the offset after the last line
+ *     consumed (in the uncompressed stream for gzip), and a hash of the
+ *     first bytes up to that offset.  A new inode is a rotation: the rest
+ *     of the old file is read if it is still in the same directory under
+ *     another name, then the new file from its start.  A file shorter than
+ *     the offset, or whose first bytes changed, was truncated or rewritten:
+ *     it is read from its start.  A last line without its newline may still
+ *     be being written and is left for the next run.
+ *   EVTX: the highest record identifier read, the newest written time and
+ *     the number of unreadable records.  Records up to that identifier are
+ *     skipped; a log whose records are all older (cleared, or replaced by
+ *     another export) is read from its start.  Unreadable records cannot be
+ *     identified, so only an increase of their number is reported.
+ * Events newer than --now are not consumed: a JSON lines read stops before
+ * the first one, an EVTX read resumes before the lowest such record, so
+ * they are counted by a later run.  Standard input is always read whole. */
+#ifndef AD_EVENTS_INPUT_H
+#define AD_EVENTS_INPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "events_tally.h"
+#include "statefile.h"
+#include "strlist.h"
+#include "ticket_event.h"
+
+/* How many leading bytes of a JSON lines input identify its content. */
+#define EVENTS_HEAD_BYTES 4096
+
+enum events_input_kind {
+	EVENTS_INPUT_EVTX,
+	EVENTS_INPUT_JSONL
+};
+
+struct events_scan_config {
+	int32_t event_tz_offset;  /* NXLog EventTime zone, seconds east */
+	ad_state *state;          /* NULL: read every input whole */
+	/* Incremental JSON lines: asked after each event; true ends the read
+	 * there (consumed up to that event; the rest follows next run).
+	 * NULL: never. */
+	bool (*out_of_time)(void *ctx);
+	void *ctx;
+};
+
+struct events_input {
+	enum events_input_kind kind;
+	const char *path;           /* borrowed; "-" is standard input */
+	struct events_tally tally;  /* what this input counted */
+	struct event_read_stats st; /* of the last read of the file */
+	uint64_t lines_or_records;  /* looked at in this run, all reads */
+	uint64_t malformed;         /* unusable lines and events without time */
+	uint64_t unreadable;        /* EVTX records skipped (new ones only) */
+	char *damage;               /* damage part-way, first reason, or NULL */
+	char *error;                /* could not be read at all, or NULL */
+	strlist notes;              /* rotation, truncation, early stop ... */
+	char *rotated_from;         /* the old file read after a rotation */
+	/* where reading started and ended, for -v */
+	bool resumed;
+	uint64_t start, end;        /* JSON: byte offsets; EVTX: record ids */
+	bool stopped_early;         /* out of time, the rest next run */
+};
+
+void events_input_init(struct events_input *in, enum events_input_kind kind,
+		       const char *path, const struct events_realms *realms,
+		       struct events_window window);
+void events_input_free(struct events_input *in);
+
+/* Reads IN into in->tally and, in incremental mode, records in the state
+ * where it stopped.  Returns 0, or -1 when the input could not be read at
+ * all (in->error says why, with the path). */
+int events_input_scan(struct events_input *in, const struct events_scan_config *cfg);
+
+const char *events_input_kind_name(enum events_input_kind kind);
+
+#endif
