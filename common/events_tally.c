@@ -4,6 +4,7 @@
 #include "events_tally.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

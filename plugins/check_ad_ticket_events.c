@@ -527,7 +527,7 @@ int main(int argc, char **argv)
 	report_top(chk, &total);
 	report_forwarded(chk, &total);
 	for (size_t i = 0; i < set.ninputs; i++)
-		report_input(chk, &inputs[i], state != NULL, opts.verbose);
+		report_input(chk, &inputs[i], set.state_file != NULL, opts.verbose);
 	if (opts.verbose > 0)
 		report_realms(chk, &realms, &realm_notes);
 
