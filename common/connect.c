@@ -58,10 +58,18 @@ ad_ldap *ad_connect(const ad_common_opts *o, double timeout, char **base, char *
 		*err = xasprintf("cannot read CA file %s", o->ca_file);
 		goto done;
 	}
+	ad_debug(o, 2, "connecting to %s (StartTLS %s, CA %s, certificate check %s, timeout %.1f s)",
+		 uri, o->starttls ? "yes" : "no", o->ca_file ? o->ca_file : "system default",
+		 o->insecure ? "off" : "on", timeout);
+	ad_debug(o, 2, "bind: %s%s%s", o->sasl_mech ? "SASL " : (o->bind_dn ? "simple as " : "anonymous"),
+		 o->sasl_mech ? o->sasl_mech : (o->bind_dn ? o->bind_dn : ""),
+		 password ? (o->password_file ? ", password from file" : ", password from AD_BIND_PASSWORD") : "");
 	s = ad_ldap_open(&p, err);
 	if (s == NULL)
 		goto done;
 	*base = o->base ? xstrdup(o->base) : ad_ldap_default_base(s, err);
+	if (*base != NULL)
+		ad_debug(o, 2, "search base %s%s", *base, o->base ? "" : " (defaultNamingContext)");
 	if (*base == NULL) {
 		ad_ldap_close(s);
 		s = NULL;

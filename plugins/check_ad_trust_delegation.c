@@ -314,6 +314,10 @@ int main(int argc, char **argv)
 				ad_partners_add(&partners, cfg, &opts, judged[i].trust->partner,
 						judged[i].trust->flat_name);
 		mp_timeout_stage("scanning %zu partner domains", partners.n);
+		for (size_t i = 0; i < partners.n; i++)
+			ad_debug(&opts, 2, "partner %s: %s", partners.items[i].domain,
+				 partners.items[i].from_config ? "connection from the config file"
+							       : "DNS SRV lookup");
 		ad_partners_scan(&partners, mp_timeout_remaining() > PARTNER_MARGIN + 0.5
 						    ? mp_timeout_remaining() - PARTNER_MARGIN : 0.5);
 	}

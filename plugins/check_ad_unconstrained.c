@@ -271,6 +271,7 @@ int main(int argc, char **argv)
 	if (ldap == NULL)
 		mp_die(MP_UNKNOWN, "%s", err);
 	mp_timeout_stage("searching %s on %s", base, ad_ldap_uri(ldap));
+	ad_debug(&opts, 3, "filter %s", ad_delegation_filter(AD_FIND_ALL_DELEGATION));
 	if (ad_find_delegation_accounts(ldap, base, AD_FIND_ALL_DELEGATION, &accounts, &err) < 0)
 		mp_die(MP_UNKNOWN, "%s", err);
 

@@ -161,6 +161,9 @@ if [ "$RC" = 3 ] && printf '%s' "$OUT" | python3 -c 'import json,sys; o=json.loa
 # --- verbosity and secrets -------------------------------------------------------
 expect_check "-v names the search" WARNING "4 non-DC" -- "$P" "${C[@]}" -b "$SERVERS" -v
 expect_output "searched line" "^Searched OU=Servers,DC=corp,DC=example on ldap://127.0.0.1:[0-9]+ "
+dbg=$("$P" "${C[@]}" -b "$SERVERS" -vvv 2>&1 >/dev/null)
+case $dbg in *"debug: connecting to $SLAPD_CORP_URI (StartTLS yes"*"debug: bind: simple as $SLAPD_CORP_BIND_DN, password from file"*"debug: filter (|(&(userAccountControl:1.2.840.113556.1.4.803:=524288)"*)
+	ok "-vvv: debug messages on stderr";; *) not_ok "-vvv: debug messages on stderr" "$dbg";; esac
 secret=$(cat "$PW")
 all=$("$P" "${C[@]}" -b "$SERVERS" -vvv 2>&1; "$P" -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file "$TEST_TMP/nope" 2>&1)
 case $all in *"$secret"*) not_ok "the password never appears in output";; *) ok "the password never appears in output, even with -vvv";; esac
