@@ -81,43 +81,45 @@ const char *ad_config_section(const ad_config *c)
 	return c->section_name;
 }
 
+const char *ad_config_scalar_text(const config_setting_t *s, char *buf, size_t size,
+				  int *is_bool)
+{
+	*is_bool = 0;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		snprintf(buf, size, "%d", config_setting_get_int(s));
+		return buf;
+	case CONFIG_TYPE_INT64:
+		snprintf(buf, size, "%lld", config_setting_get_int64(s));
+		return buf;
+	case CONFIG_TYPE_FLOAT:
+		snprintf(buf, size, "%.6f", config_setting_get_float(s));
+		return buf;
+	case CONFIG_TYPE_BOOL:
+		*is_bool = 1;
+		return config_setting_get_bool(s) ? "true" : "false";
+	case CONFIG_TYPE_STRING:
+		return config_setting_get_string(s);
+	default:
+		return NULL; /* groups and lists */
+	}
+}
+
 static int foreach_in(const config_setting_t *group, ad_config_scalar_fn fn,
 		      void *ctx)
 {
 	char num[64];
-	int n, rc;
+	int n, rc, is_bool;
 
 	if (group == NULL)
 		return 0;
 	n = config_setting_length(group);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
-		const char *value = NULL;
-		int is_bool = 0;
+		const char *value = ad_config_scalar_text(s, num, sizeof num, &is_bool);
 
-		switch (config_setting_type(s)) {
-		case CONFIG_TYPE_INT:
-			snprintf(num, sizeof num, "%d", config_setting_get_int(s));
-			value = num;
-			break;
-		case CONFIG_TYPE_INT64:
-			snprintf(num, sizeof num, "%lld", config_setting_get_int64(s));
-			value = num;
-			break;
-		case CONFIG_TYPE_FLOAT:
-			snprintf(num, sizeof num, "%.6f", config_setting_get_float(s));
-			value = num;
-			break;
-		case CONFIG_TYPE_BOOL:
-			value = config_setting_get_bool(s) ? "true" : "false";
-			is_bool = 1;
-			break;
-		case CONFIG_TYPE_STRING:
-			value = config_setting_get_string(s);
-			break;
-		default:
+		if (value == NULL)
 			continue; /* groups and lists: read by the plugin */
-		}
 		rc = fn(config_setting_name(s), value, is_bool,
 			config_setting_source_line(s), ctx);
 		if (rc != 0)

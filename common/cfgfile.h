@@ -34,6 +34,11 @@ typedef int (*ad_config_scalar_fn)(const char *key, const char *value,
 int ad_config_foreach_scalar(const ad_config *cfg, ad_config_scalar_fn fn,
 			     void *ctx);
 
+/* The value of a scalar setting as text ("true"/"false" for booleans,
+ * numbers into BUF), with *IS_BOOL set; NULL for groups and lists. */
+const char *ad_config_scalar_text(const config_setting_t *s, char *buf, size_t size,
+				  int *is_bool);
+
 /* The setting KEY of the section, else of `defaults`, or NULL. */
 const config_setting_t *ad_config_lookup(const ad_config *cfg, const char *key);
 

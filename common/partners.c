@@ -14,27 +14,16 @@
 #include "strlist.h"
 
 /* Applies one scalar setting of a partner entry to O; NULL or a reason. */
+/* Applies one scalar setting of a partner entry to O; NULL or a reason. */
 static const char *apply_setting(ad_common_opts *o, const config_setting_t *s)
 {
 	char num[32];
-	const char *value, *err = NULL;
-	bool is_bool = false;
+	const char *err = NULL;
+	int is_bool;
+	const char *value = ad_config_scalar_text(s, num, sizeof num, &is_bool);
 
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_STRING:
-		value = config_setting_get_string(s);
-		break;
-	case CONFIG_TYPE_INT:
-		snprintf(num, sizeof num, "%d", config_setting_get_int(s));
-		value = num;
-		break;
-	case CONFIG_TYPE_BOOL:
-		value = config_setting_get_bool(s) ? "true" : "false";
-		is_bool = true;
-		break;
-	default:
+	if (value == NULL)
 		return "must be a string, a number or true/false";
-	}
 	if (ad_common_opts_set_connection(o, config_setting_name(s), value, is_bool, &err) < 0)
 		return err;
 	return NULL;
