@@ -79,10 +79,14 @@ const char *events_input_kind_name(enum events_input_kind kind)
 	return kind == EVENTS_INPUT_EVTX ? "EVTX" : "JSON lines";
 }
 
+/* The first damage reason; FILE is named when it is not the input itself
+ * (the old file after a rotation). */
 static void note_damage(struct events_input *in, const char *file)
 {
-	if (in->st.damage[0] != '\0' && in->damage == NULL)
-		in->damage = xasprintf("%s: %s", file, in->st.damage);
+	if (in->st.damage[0] == '\0' || in->damage != NULL)
+		return;
+	in->damage = strcmp(file, in->path) == 0 ? xstrdup(in->st.damage)
+						 : xasprintf("%s: %s", file, in->st.damage);
 }
 
 /* ---- callbacks ---- */
@@ -186,8 +190,8 @@ static bool parse_jsonl_mark(const char *v, struct jsonl_mark *m)
 static char *find_rotated(const char *path, uint64_t dev, uint64_t ino)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xasprintf("%.*s", (int)(slash - path + 1), path) : xstrdup("./");
-	DIR *d = opendir(dir);
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path + 1), path) : xstrdup("");
+	DIR *d = opendir(dir[0] ? dir : ".");
 	struct dirent *e;
 	char *found = NULL;
 
@@ -292,16 +296,19 @@ static int scan_jsonl(struct events_input *in, const struct events_scan_config *
 	uint64_t start = 0, end;
 	char *key;
 
+	if (incremental && stat(in->path, &sb) < 0) {
+		in->error = xasprintf("%s: %s", in->path, strerror(errno));
+		return -1;
+	}
+	/* a pipe or device has no place to resume at: read it whole */
+	if (incremental && !S_ISREG(sb.st_mode))
+		incremental = false;
 	if (!incremental) {
 		if (read_jsonl(in, &sc, in->path, 0, false) < 0)
 			return -1;
 		in->end = in->st.end_offset;
 		in->malformed += in->tally.n.no_time;
 		return 0;
-	}
-	if (stat(in->path, &sb) < 0) {
-		in->error = xasprintf("%s: %s", in->path, strerror(errno));
-		return -1;
 	}
 	key = state_key(in);
 	if (parse_jsonl_mark(ad_state_get(cfg->state, key), &m))
@@ -385,14 +392,16 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 	struct scan_ctx sc = { .in = in, .cfg = cfg, .label = in->path,
 			       .incremental = cfg->state != NULL };
 	struct evtx_mark m = { 0 };
-	bool resume = false;
+	bool have_mark = false, resume = false;
 	char *key = state_key(in), *value;
 	char id[32] = NO_VALUE, t[32] = NO_VALUE;
 	uint64_t last;
 
 	if (sc.incremental) {
-		if (parse_evtx_mark(ad_state_get(cfg->state, key), &m))
+		if (parse_evtx_mark(ad_state_get(cfg->state, key), &m)) {
+			have_mark = true;
 			resume = m.has_id;
+		}
 		else if (ad_state_has(cfg->state, key))
 			strlist_add_owned(&in->notes, xasprintf(
 				"the state of %s was unusable: read from its start", in->path));
@@ -404,7 +413,7 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 		strlist_add_owned(&in->notes, xasprintf(
 			"%s holds only records older than the last run saw (log cleared or "
 			"replaced): read from its start", in->path));
-		resume = false;
+		resume = have_mark = false;
 		if (evtx_pass(in, &sc, false, 0) < 0)
 			goto fail;
 	}
@@ -422,7 +431,8 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 	in->lines_or_records = in->st.records;
 	in->malformed = in->tally.n.no_time;
 	in->unreadable = in->st.unreadable;
-	if (resume)
+	/* unreadable records have no identifier: report only an increase */
+	if (have_mark)
 		in->unreadable = in->st.unreadable > m.unreadable ? in->st.unreadable - m.unreadable : 0;
 	note_damage(in, in->path);
 	if (!sc.incremental) {

@@ -20,7 +20,8 @@
  *     identified, so only an increase of their number is reported.
  * Events newer than --now are not consumed: a JSON lines read stops before
  * the first one, an EVTX read resumes before the lowest such record, so
- * they are counted by a later run.  Standard input is always read whole. */
+ * they are counted by a later run.  Standard input, pipes and devices are
+ * always read whole. */
 #ifndef AD_EVENTS_INPUT_H
 #define AD_EVENTS_INPUT_H
 
@@ -58,7 +59,7 @@ struct events_input {
 	uint64_t lines_or_records;  /* looked at in this run, all reads */
 	uint64_t malformed;         /* unusable lines and events without time */
 	uint64_t unreadable;        /* EVTX records skipped (new ones only) */
-	char *damage;               /* damage part-way, first reason, or NULL */
+	char *damage;               /* first damage part-way (reason), or NULL */
 	char *error;                /* could not be read at all, or NULL */
 	strlist notes;              /* rotation, truncation, early stop ... */
 	char *rotated_from;         /* the old file read after a rotation */

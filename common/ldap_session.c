@@ -221,12 +221,32 @@ static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
 	return LDAP_SUCCESS;
 }
 
+/* SASL security properties without a SASL security layer (inside TLS). */
+#define SASL_SECPROPS_NO_LAYER "maxssf=0"
+
+static int set_secprops(ad_ldap *s, const char *props, char **err)
+{
+	if (ldap_set_option(s->ld, LDAP_OPT_X_SASL_SECPROPS, props) != LDAP_OPT_SUCCESS) {
+		*err = xasprintf("cannot set the SASL security properties %s", props);
+		return -1;
+	}
+	return 0;
+}
+
 static int do_bind(ad_ldap *s, const ad_ldap_params *p, bool encrypted, char **err)
 {
 	struct berval cred;
 	int rc;
 
 	if (p->sasl_mech != NULL) {
+		/* Inside TLS, Active Directory refuses SASL signing and sealing
+		 * ("Sign or Seal are not allowed if TLS is used"): TLS already
+		 * protects the connection.  (Samba allows GSSAPI inside TLS only
+		 * with "ldap server require strong auth = allow_sasl_over_tls",
+		 * and then behaves the same.) */
+		if (encrypted && !is_scheme(s->uri, "ldapi") &&
+		    set_secprops(s, SASL_SECPROPS_NO_LAYER, err) < 0)
+			return -1;
 		rc = ldap_sasl_interactive_bind_s(s->ld, NULL, p->sasl_mech, NULL, NULL,
 						  LDAP_SASL_QUIET, sasl_interact, NULL);
 		if (rc != LDAP_SUCCESS) {

@@ -110,6 +110,8 @@ void ad_partners_add(ad_partner_list *l, const ad_config *cfg,
 	p->opts.hostname = NULL;
 	p->opts.base = NULL;
 	p->opts.port = 0;
+	p->main_ldaps = main_opts->ssl || (main_opts->hostname != NULL &&
+					   strncasecmp(main_opts->hostname, "ldaps://", 8) == 0);
 	/* the main connection already pointed Kerberos at the keytab; the
 	 * environment must not be changed again from the scanning threads */
 	free(p->opts.keytab);
@@ -204,8 +206,12 @@ static void *scan_one(void *arg)
 
 		if (srv_lookup(p->domain, host, sizeof host, &port, &p->error) < 0)
 			goto done;
-		/* LDAPS when the main connection used it: SRV names port 389 */
-		p->opts.hostname = p->opts.ssl ? xstrdup(host) : xasprintf("ldap://%s:%d", host, port);
+		/* LDAPS when the main connection used it (SRV names port 389);
+		 * otherwise the SRV port, with StartTLS if the main one used it */
+		p->opts.hostname = p->main_ldaps ? xasprintf("ldaps://%s:636", host)
+						 : xasprintf("ldap://%s:%d", host, port);
+		p->opts.ssl = false;
+		p->opts.port = 0;
 	}
 	p->uri = ad_ldap_build_uri(p->opts.hostname, p->opts.port, p->opts.ssl, &p->error);
 	if (p->uri == NULL)

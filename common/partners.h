@@ -26,6 +26,7 @@ typedef struct {
 	char *flat_name;
 	ad_common_opts opts;      /* the connection; hostname NULL: SRV lookup */
 	bool from_config;
+	bool main_ldaps;          /* the main connection used LDAPS */
 	/* results */
 	bool ok;
 	char *uri;                /* where it was scanned (or tried) */

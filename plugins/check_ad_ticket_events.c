@@ -278,10 +278,16 @@ static void report_realms(mp_check *chk, const struct events_realms *r, const st
 	char *trusted, *local;
 
 	strlist_init(&names);
-	for (size_t i = 0; i < r->ntrusted; i++)
-		strlist_add_owned(&names, strcmp(r->trusted[i].name, r->trusted[i].label) == 0
-				  ? xstrdup(r->trusted[i].name)
-				  : xasprintf("%s (%s)", r->trusted[i].name, r->trusted[i].label));
+	for (size_t i = 0; i < r->ntrusted; i++) {
+		const struct events_realm *t = &r->trusted[i];
+
+		if (events_realms_is_local(r, t->name))
+			strlist_add_owned(&names, xasprintf("%s (a local name: never matched)", t->name));
+		else if (strcmp(t->name, t->label) == 0)
+			strlist_add(&names, t->name);
+		else
+			strlist_add_owned(&names, xasprintf("%s (%s)", t->name, t->label));
+	}
 	trusted = join(&names, "none");
 	local = join(&r->local, "none given");
 	mp_check_line(chk, "Trusted realms: %s", trusted);
@@ -336,10 +342,12 @@ static void report_input(mp_check *chk, const struct events_input *in, bool incr
 		mp_check_line(chk, "Cannot read %s", in->error);
 		return;
 	}
-	if (in->damage != NULL || in->unreadable > 0 || in->malformed > 0)
-		mp_check_line(chk, "%s %s: %" PRIu64 " unreadable, %" PRIu64 " malformed%s%s",
-			      in->damage ? "Damaged input" : "Input", in->path, in->unreadable,
-			      in->malformed, in->damage ? "; " : "", in->damage ? in->damage : "");
+	if (in->damage != NULL)
+		mp_check_line(chk, "Damaged input %s: %s; %" PRIu64 " unreadable, %" PRIu64
+			      " malformed", in->path, in->damage, in->unreadable, in->malformed);
+	else if (in->unreadable > 0 || in->malformed > 0)
+		mp_check_line(chk, "Input %s: %" PRIu64 " unreadable, %" PRIu64 " malformed",
+			      in->path, in->unreadable, in->malformed);
 	for (size_t i = 0; i < in->notes.n; i++)
 		mp_check_line(chk, "%s", in->notes.items[i]);
 	if (verbose < 1)

@@ -13,7 +13,7 @@ export VALGRIND_BUILDDIR=${VALGRIND_BUILDDIR:-$BUILDDIR}
 export TEST_ROOT=${TEST_ROOT:-$(mktemp -d /tmp/adtests.XXXXXX)}
 # sanitizer findings must fail a test: a distinct exit code, never 1 (WARNING)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP_SRCDIR/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}
 LOG=$TEST_ROOT/run.log
 : > "$LOG"

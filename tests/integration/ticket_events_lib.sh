@@ -30,7 +30,7 @@ nxlog_line() {
 }
 
 ev_json() {
-	perl -MJSON::PP -e '
+	perl -CA -MJSON::PP -e '
 		use strict; use warnings;
 		my $js = JSON::PP->new->utf8->allow_nonref;
 		sub walk {
@@ -66,7 +66,7 @@ ev_json() {
 				else { die "ev_json: bad edit $e\n"; }
 			}
 			print $js->encode($o), "\n";
-		}' "$@"
+		}' -- "$@"
 }
 
 run_valgrind() {

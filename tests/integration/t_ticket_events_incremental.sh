@@ -1,0 +1,195 @@
+#!/bin/bash
+# check_ad_ticket_events --state-file: every event counted once across runs
+# (appended lines, a half-written last line, rotation, truncation, rewrite,
+# gzip, EVTX record numbers, events newer than --now, two runs at once, the
+# time limit), a corrupt state file, and a state file that cannot be used.
+source "$TOP_SRCDIR/tests/lib/tap.sh"
+source "$TOP_SRCDIR/tests/integration/ticket_events_lib.sh"
+T=$TEST_TMP
+WIDE=(--now 2030-01-01T00:00:00Z --since 2000w)
+R=(--realm PARTNER.EXAMPLE --realm PARTNER --local-domain SHIRE.COM)
+
+# cross-trust 4769 lines from a real Winlogbeat 6 line, one account each
+TEMPLATE=$(wlb6_line 2 | ev_json @timestamp=2020-07-22T03:00:00Z \
+	event_data.TargetDomainName=PARTNER.EXAMPLE event_data.TargetUserName=userNUM@PARTNER.EXAMPLE)
+line() { printf '%s\n' "${TEMPLATE//userNUM/user$1}"; }
+lines() { local i; for ((i = $1; i <= $2; i++)); do line "$i"; done; }
+
+# run DESC STATE CROSS_TRUST ERE args...: one incremental run on $ST
+ST=$T/ev.state
+run() {
+	local d=$1 s=$2 n=$3 e=$4; shift 4
+	expect_check "$d" "$s" "$e" -- "$P" "${R[@]}" --state-file "$ST" "$@"
+	expect_perf cross_trust "$n"
+}
+
+# --- appended lines, a half-written last line ------------------------------------
+F=$T/dc.jsonl
+lines 1 3 >"$F"
+run "first run: the whole file" OK 3 "3 cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_output "first run named" "^State file $ST created: inputs read whole this time$"
+run "second run, nothing new" OK 0 "no cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_no_output "no state note any more" "State file"
+lines 4 5 >>"$F"
+run "two lines appended: counted once" OK 2 "2 cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_output "the new accounts" "account user4@PARTNER.EXAMPLE"
+expect_no_output "not the old ones" "account user[123]@"
+L6=$(line 6)
+printf '%s' "${L6:0:400}" >>"$F"
+run "a half-written last line is not consumed" OK 0 "no cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_perf malformed 0
+printf '%s\n' "${L6:400}" >>"$F"
+run "the completed line is counted once" OK 1 "1 cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_perf malformed 0
+expect_output "it is user6" "account user6@"
+line 7 | tr -d '\n' >>"$F"
+run "a complete object without its newline waits" OK 0 "no cross-trust" --jsonl "$F" "${WIDE[@]}"
+printf '\n' >>"$F"
+run "... and is counted when the newline comes" OK 1 "1 cross-trust" --jsonl "$F" "${WIDE[@]}"
+run "-v says where reading resumed" OK 0 "" --jsonl "$F" "${WIDE[@]}" -v
+size=$(wc -c <"$F")
+expect_output "resumed at the end" "dc.jsonl \(JSON lines\): 0 lines read \(bytes $size to $size \(resumed\)\)"
+
+# --- rotation -----------------------------------------------------------------------
+lines 8 8 >>"$F"           # written before the rotation, not yet read
+off=$size
+mv "$F" "$F.1"
+lines 9 10 >"$F"
+run "rotation: the rest of the old file and the new file" OK 3 "3 cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_output "rotation named" "^$F was rotated: read the rest of the old file $F.1 from byte $off, then the new file from its start$"
+expect_output "user8 from the old file, with its name" "account user8@PARTNER.EXAMPLE"
+run "after the rotation: nothing new" OK 0 "no cross-trust" --jsonl "$F" "${WIDE[@]}"
+lines 11 11 >>"$F"
+mkdir -p "$T/archive"; mv "$F" "$T/archive/"; rm -f "$F.1"
+lines 12 12 >"$F"
+run "rotated away out of sight: the new file from its start" OK 1 "1 cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_output "said" "^$F is a new file \(rotated or replaced\): read from its start; the old file was not found to finish it$"
+
+# --- truncation, rewrite in place ------------------------------------------------------
+lines 13 15 >>"$F"
+run "appended after the rotation" OK 3 "3 cross-trust" --jsonl "$F" "${WIDE[@]}"
+ino=$(stat -c %i "$F")
+: >"$F"; lines 16 16 >>"$F"
+[ "$(stat -c %i "$F")" = "$ino" ] && ok "truncated in place (same inode)" || not_ok "truncated in place (same inode)"
+run "truncated and shorter: read from its start" OK 1 "1 cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_output "truncation named" "^$F was truncated or rewritten \(its first bytes changed\): read from its start$"
+lines 20 25 >"$F"          # copytruncate, then more than before was written
+[ "$(stat -c %i "$F")" = "$ino" ] && ok "rewritten in place (same inode)" || not_ok "rewritten in place (same inode)"
+run "rewritten in place and longer: read from its start" OK 6 "6 cross-trust" --jsonl "$F" "${WIDE[@]}"
+expect_output "rewrite named" "was truncated or rewritten"
+run "then nothing new" OK 0 "no cross-trust" --jsonl "$F" "${WIDE[@]}"
+
+# --- gzip ----------------------------------------------------------------------------------
+G=$T/dc.jsonl.gz
+lines 30 32 | gzip -c >"$G"
+run "gzip: whole the first time" OK 3 "3 cross-trust" --jsonl "$G" "${WIDE[@]}"
+run "gzip: nothing new" OK 0 "no cross-trust" --jsonl "$G" "${WIDE[@]}"
+lines 33 34 | gzip -c >>"$G"
+run "gzip: an appended member" OK 2 "2 cross-trust" --jsonl "$G" "${WIDE[@]}"
+expect_output "the new ones" "account user33@"
+run "gzip: then nothing" OK 0 "no cross-trust" --jsonl "$G" "${WIDE[@]}"
+
+# --- several inputs, standard input -------------------------------------------------------
+run "both files in one run: nothing new in either" OK 0 "no cross-trust" --jsonl "$F" --jsonl "$G" "${WIDE[@]}"
+lines 40 40 >>"$F"
+run "a second file in the same state file does not disturb the first" OK 1 "1 cross-trust" --jsonl "$G" --jsonl "$F" "${WIDE[@]}"
+lines 1 3 >"$T/in.jsonl"
+expect_check "standard input is read whole every time" OK "3 cross-trust" -- sh -c "\"\$0\" --jsonl - \"\$@\" <\"$T/in.jsonl\"" "$P" "${R[@]}" --state-file "$ST" "${WIDE[@]}"
+expect_check "... again" OK "3 cross-trust" -- sh -c "\"\$0\" --jsonl - \"\$@\" <\"$T/in.jsonl\"" "$P" "${R[@]}" --state-file "$ST" "${WIDE[@]}"
+if grep -q '^jsonl:-=' "$ST"; then not_ok "no state kept for standard input"; else ok "no state kept for standard input"; fi
+mkfifo "$T/pipe.jsonl"
+lines 70 71 >"$T/pipe.jsonl" &
+writer=$!
+run "a named pipe is read whole, not resumed" OK 2 "2 cross-trust" --jsonl "$T/pipe.jsonl" "${WIDE[@]}"
+wait "$writer"
+if grep -q '^jsonl:.*pipe' "$ST"; then not_ok "no state kept for a pipe"; else ok "no state kept for a pipe"; fi
+
+# --- events newer than --now wait for a later run --------------------------------------------
+FU=$T/future.jsonl
+{
+	line 50
+	printf '%s\n' "${TEMPLATE//userNUM/user51}" | ev_json @timestamp=2020-07-22T05:00:00Z event_data.TicketOptions=0x60810010
+	printf '%s\n' "${TEMPLATE//userNUM/user52}" | ev_json @timestamp=2020-07-22T03:30:00Z
+} >"$FU"
+run "an event after --now stops the read there" OK 1 "1 cross-trust" --jsonl "$FU" --now 2020-07-22T04:00:00Z --since 1d
+expect_output "said" "future.jsonl: an event newer than --now at byte [0-9]+ and what follows it are left for the next run$"
+run "a later run counts it and what followed" CRITICAL 2 "2 cross-trust" --jsonl "$FU" --now 2020-07-22T06:00:00Z --since 1d
+expect_perf forwarded 1
+run "then nothing" OK 0 "no cross-trust" --jsonl "$FU" --now 2020-07-22T06:00:00Z --since 1d
+
+# --- the time limit: stop early, save, go on next run ---------------------------------------
+TL=$T/slow.jsonl
+lines 60 62 >"$TL"
+rm -f "$T/tl.state"
+for i in 1 2 3; do
+	expect_check "-t 1 leaves no time: one event per run ($i)" OK "1 cross-trust" -- "$P" "${R[@]}" --state-file "$T/tl.state" --jsonl "$TL" "${WIDE[@]}" -t 1
+	expect_output "run $i: user6$((i - 1)) and the early stop named" "account user6$((i - 1))@"
+	expect_output "run $i: early stop named" "slow.jsonl: read stopped at byte [0-9]+ to finish within the time limit; the rest is read next run$"
+done
+expect_check "-t 1: then nothing left" OK "no cross-trust" -- "$P" "${R[@]}" --state-file "$T/tl.state" --jsonl "$TL" "${WIDE[@]}" -t 1
+
+# --- two runs at once --------------------------------------------------------------------------
+C=$T/concurrent.jsonl
+lines 100 101 >"$C"
+rm -f "$T/c.state"
+"$P" "${R[@]}" --state-file "$T/c.state" --jsonl "$C" "${WIDE[@]}" >/dev/null
+lines 102 301 >>"$C"
+"$P" "${R[@]}" --state-file "$T/c.state" --jsonl "$C" "${WIDE[@]}" >"$T/c1" &
+p1=$!
+"$P" "${R[@]}" --state-file "$T/c.state" --jsonl "$C" "${WIDE[@]}" >"$T/c2" &
+p2=$!
+wait "$p1" "$p2"
+n1=$(sed -n '1s/.* cross_trust=\([0-9]*\);.*/\1/p' "$T/c1"); n2=$(sed -n '1s/.* cross_trust=\([0-9]*\);.*/\1/p' "$T/c2")
+if [ "$((n1 + n2))" = 200 ] && { [ "$n1" = 0 ] || [ "$n2" = 0 ]; }; then ok "two runs at once: 200 new events counted once ($n1 + $n2)"
+else not_ok "two runs at once: 200 new events counted once" "$(cat "$T/c1" "$T/c2")"; fi
+run "and after them nothing" OK 0 "no cross-trust" --state-file "$T/c.state" --jsonl "$C" "${WIDE[@]}"
+
+# --- EVTX: record numbers --------------------------------------------------------------------
+E=$T/dc1.evtx
+cp "$EV_DATA/evtx/mdec_4769_golden_ticket.evtx" "$E"; chmod u+w "$E"
+ER=(--realm OFFSEC.LAN)
+# records 1-6 written 12:26:04 to 12:27:19, 7-10 at 12:31:20 (8 forwarded)
+run "EVTX: records after --now are left (records 1-6 of 10)" OK 6 "6 cross-trust" --evtx "$E" "${ER[@]}" --now 2020-08-02T12:27:19Z --since 1d
+expect_output "said" "dc1.evtx: record 7 is newer than --now; it and later records are left for the next run$"
+run "EVTX: the later run counts 7-10" CRITICAL 4 "4 cross-trust" --evtx "$E" "${ER[@]}" --now 2020-08-02T12:31:20Z --since 1d
+expect_perf forwarded 1
+run "EVTX: then nothing" OK 0 "no cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]}" -v
+expect_output "-v: resumed after record 10" "dc1.evtx \(EVTX\): 10 records read \(records after 10 up to 10\)"
+cp "$EV_DATA/evtx/mdec_4768_asrep_roasting.evtx" "$E"
+run "EVTX replaced by a log with lower record numbers: read from its start" OK 1 "1 cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]}"
+expect_output "said" "dc1.evtx holds only records older than the last run saw \(log cleared or replaced\): read from its start$"
+run "EVTX: then nothing" OK 0 "no cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]}"
+cp "$EV_DATA/evtx/mdec_4769_golden_ticket.evtx" "$E"
+# more records than before, but its newest is older than the one seen last
+run "EVTX replaced by an older log with more records: read from its start" CRITICAL 10 "10 cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]}"
+expect_output "said" "dc1.evtx holds only records older than the last run saw"
+U=$T/unparseable.evtx
+cp "$EV_DATA/evtx/mdec_unparseable_records.evtx" "$U"
+run "EVTX unreadable records: counted the first time" OK 0 "no cross-trust" --evtx "$U" "${ER[@]}" "${WIDE[@]}"
+expect_perf unreadable 55
+run "EVTX unreadable records: not again" OK 0 "no cross-trust" --evtx "$U" "${ER[@]}" "${WIDE[@]}"
+expect_perf unreadable 0
+
+# --- the state file itself ----------------------------------------------------------------------
+printf 'garbage\n' >"$ST"
+# records 1-4 of the EVTX file are in the window, 5-10 after --now
+run "corrupt state file: reported, read whole, replaced" OK 4 "4 cross-trust" --evtx "$E" --jsonl "$FU" "${ER[@]}" --now 2020-08-02T12:27:04Z --since 1d
+expect_output "corruption named" "^state file $ST was corrupt \(its first line is not the state header of this check\) and is replaced$"
+run "replaced state works" OK 0 "no cross-trust" --evtx "$E" --jsonl "$FU" "${ER[@]}" --now 2020-08-02T12:27:04Z --since 1d
+expect_no_output "no corruption note" "corrupt"
+sed -i 's/^\(jsonl:[^=]*\)=.*/\1=not-numbers/' "$ST"
+run "an unusable entry: that input read from its start" OK 0 "no cross-trust" --evtx "$E" --jsonl "$FU" "${ER[@]}" --now 2020-08-02T12:27:04Z --since 1d
+expect_output "said" "^the state of $FU was unusable: read from its start$"
+expect_check "state file in a missing directory: UNKNOWN" UNKNOWN "^AD TICKET EVENTS UNKNOWN - cannot lock state file $T/no/such/dir/s.state.lock: No such file or directory$" \
+	-- "$P" "${R[@]}" --state-file "$T/no/such/dir/s.state" --jsonl "$F" "${WIDE[@]}"
+expect_check "missing input in incremental mode: UNKNOWN with the path" UNKNOWN "cannot read $T/nope.jsonl: No such file or directory" \
+	-- "$P" "${R[@]}" --state-file "$ST" --jsonl "$T/nope.jsonl" "${WIDE[@]}"
+
+# --- valgrind -------------------------------------------------------------------------------------
+lines 200 202 >"$T/vg.jsonl"
+rm -f "$T/vg.state"
+run_valgrind "incremental first run" OK "3 cross-trust" -- "${R[@]}" --state-file "$T/vg.state" --jsonl "$T/vg.jsonl" --evtx "$E" "${WIDE[@]}"
+mv "$T/vg.jsonl" "$T/vg.jsonl.1"; lines 203 203 >"$T/vg.jsonl"
+run_valgrind "incremental after a rotation" OK "1 cross-trust" -- "${R[@]}" --state-file "$T/vg.state" --jsonl "$T/vg.jsonl" --evtx "$E" "${WIDE[@]}"
+
+tap_done
