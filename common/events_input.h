@@ -47,8 +47,8 @@ struct events_scan_config {
 	/* Incremental JSON lines: asked after each event; true ends the read
 	 * there (consumed up to that event; the rest follows next run).
 	 * NULL: never. */
-	bool (*out_of_time)(void *ctx);
-	void *ctx;
+	bool (*out_of_time)(const void *ctx);
+	const void *ctx;
 };
 
 struct events_input {

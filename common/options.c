@@ -92,23 +92,38 @@ void ad_debug(const ad_common_opts *o, int level, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void ad_usage_vdie(const ad_plugin_spec *spec, const char *fmt, va_list ap)
+{
+	char raw[1024], clean[2048];
+
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	if (mp_get_format() == MP_FORMAT_JSON)
+		mp_die(MP_UNKNOWN, "%s", raw);
+	mp_sanitize(raw, clean, sizeof clean);
+	printf("%s UNKNOWN - %s\n", mp_service(), clean);
+	/* the usage goes through the same sanitiser: no '|' on any line */
+	snprintf(raw, sizeof raw, "Usage: %s %s", spec->progname, spec->usage);
+	mp_sanitize(raw, clean, sizeof clean);
+	printf("%s\n", clean);
+	exit(MP_UNKNOWN);
+}
+
+void ad_usage_die(const ad_plugin_spec *spec, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ad_usage_vdie(spec, fmt, ap);
+}
+
 static _Noreturn void usage_die(const struct parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static _Noreturn void usage_die(const struct parser *p, const char *fmt, ...)
 {
-	char raw[512], clean[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	va_end(ap);
-	mp_sanitize(raw, clean, sizeof clean);
-	printf("%s UNKNOWN - %s\n", mp_service(), clean);
-	/* the usage goes through the same sanitiser: no '|' on any line */
-	snprintf(raw, sizeof raw, "Usage: %s %s", p->spec->progname, p->spec->usage);
-	mp_sanitize(raw, clean, sizeof clean);
-	printf("%s\n", clean);
-	exit(MP_UNKNOWN);
+	ad_usage_vdie(p->spec, fmt, ap);
 }
 
 static void print_option_help(const ad_option *o)

@@ -8,6 +8,7 @@
 #ifndef AD_OPTIONS_H
 #define AD_OPTIONS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -77,6 +78,13 @@ typedef struct {
  * 3; --help and --version print and exit 3, as the Monitoring Plugins do. */
 void ad_options_parse(const ad_plugin_spec *spec, int argc, char **argv,
 		      ad_common_opts *opts, ad_config **cfg);
+
+/* A usage error found by the plugin after parsing: "SERVICE UNKNOWN -
+ * reason" and the usage line (one JSON object with --format json); exit 3. */
+_Noreturn void ad_usage_die(const ad_plugin_spec *spec, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+_Noreturn void ad_usage_vdie(const ad_plugin_spec *spec, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 void ad_common_opts_free(ad_common_opts *o);
 

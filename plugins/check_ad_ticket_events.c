@@ -4,8 +4,6 @@
  * lines), and among them forwarded tickets: delegated TGTs crossing a
  * trust. */
 
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include "events_directory.h"
 #include "events_input.h"
 #include "events_realms.h"
+#include "events_report.h"
 #include "events_tally.h"
 #include "jsonl_reader.h"
 #include "options.h"
@@ -81,6 +80,45 @@ static const ad_option plugin_options[] = {
 	 "only events not seen by an earlier run (locked, written atomically)"},
 	{0},
 };
+
+static const char help_description[] =
+	"Counts, in a recent time window of domain controller Security logs, the\n"
+	"Kerberos ticket events 4768 (TGT issued), 4769 (service ticket issued)\n"
+	"and 4770 (service ticket renewed) of accounts from trusted domains, and\n"
+	"among them those with the Forwarded ticket option (0x20000000): delegated\n"
+	"TGTs crossing a trust.  Reads exported EVTX files and JSON lines from\n"
+	"NXLog, Winlogbeat 6 and Winlogbeat 7+ (ECS), plain or gzip.";
+
+static const char help_usage[] =
+	"--evtx FILE ... and/or --jsonl FILE ... "
+	"--realm NAME ... and/or --realms-from-ldap -H HOST [-S] [-T] "
+	"[--ca-file FILE] [-D DN --password-file FILE] [-Y GSSAPI [--keytab FILE]] "
+	"[-b BASE] [--local-domain NAME ...] [--since DURATION] [--now TIME] "
+	"[--event-tz ZONE] [-w RANGE] [-c RANGE] [--warning-forwarded RANGE] "
+	"[--critical-forwarded RANGE] [--state-file FILE] "
+	"[--config FILE [--section NAME]] [-t SECONDS[:STATE]] [-v]";
+
+static const char help_notes[] =
+	"Thresholds: -w/-c apply to cross_trust, the number of cross-trust ticket\n"
+	"events in the window (none by default: tickets for users of a trusted\n"
+	"domain are normal business).  Forwarded cross-trust tickets are CRITICAL\n"
+	"from the first one (--critical-forwarded 0).\n\n"
+	"An event is cross-trust when its TargetDomainName, or the realm part of\n"
+	"its TargetUserName (user@REALM), is a trusted name (case-insensitive)\n"
+	"and not a local name.  Event time: @timestamp, else NXLog EventTime\n"
+	"(see --event-tz), else the EVTX written time; an event without a usable\n"
+	"time is counted as malformed.  Perfdata: cross_trust tgt_4768 st_4769\n"
+	"renew_4770 forwarded failed (cross-trust events only), scanned (all\n"
+	"ticket events in the window), malformed, unreadable, time.  UNKNOWN only\n"
+	"when an input cannot be read at all; damage part-way is counted and named.\n\n"
+	"Examples:\n"
+	" check_ad_ticket_events --jsonl /var/log/dc/security.jsonl.gz \\\n"
+	"   --realm PARTNER.EXAMPLE --realm PARTNER --local-domain CORP --since 1h\n"
+	" check_ad_ticket_events --evtx /srv/export/dc1-security.evtx \\\n"
+	"   --realms-from-ldap -H ldaps://dc1.corp.example \\\n"
+	"   -D 'CN=svc-monitor,OU=Service,DC=corp,DC=example' \\\n"
+	"   --password-file /etc/nagios/ad.secret \\\n"
+	"   --state-file /var/lib/nagios/ticket-events.state";
 
 struct input_arg {
 	enum events_input_kind kind;
@@ -178,20 +216,6 @@ static void settings_free(struct settings *s)
 	strlist_free(&s->owned);
 }
 
-/* A usage error found after parsing: one line and the usage, as the
- * option parser prints them. */
-static _Noreturn void usage_die(const ad_plugin_spec *spec, const char *reason)
-{
-	char raw[1024], clean[2048];
-
-	mp_sanitize(reason, clean, sizeof(clean));
-	printf("%s UNKNOWN - %s\n", SERVICE, clean);
-	snprintf(raw, sizeof(raw), "Usage: %s %s", spec->progname, spec->usage);
-	mp_sanitize(raw, clean, sizeof(clean));
-	printf("%s\n", clean);
-	exit(MP_UNKNOWN);
-}
-
 /* List settings of the config file (realm = ["A", "B"];), which the option
  * parser leaves to the plugin; scalars were applied as options already. */
 static void apply_config_lists(const ad_config *cfg, const ad_plugin_spec *spec,
@@ -213,17 +237,15 @@ static void apply_config_lists(const ad_config *cfg, const ad_plugin_spec *spec,
 			continue;
 		for (int k = 0; k < config_setting_length(l); k++) {
 			const char *v = config_setting_get_string_elem(l, k);
-			char *why;
 			if (v != NULL && apply_option(s, lists[i].option, v, &err) == 0)
 				continue;
-			why = xasprintf("%s: config setting %s, element %d: %s", ad_config_path(cfg),
-					lists[i].key, k + 1, v ? err : "not a string");
-			usage_die(spec, why);
+			ad_usage_die(spec, "%s: config setting %s, element %d: %s", ad_config_path(cfg),
+				     lists[i].key, k + 1, v ? err : "not a string");
 		}
 	}
 }
 
-static bool out_of_time(void *ctx)
+static bool out_of_time(const void *ctx)
 {
 	const unsigned *timeout = ctx;
 
@@ -260,138 +282,96 @@ static void load_realms(const struct settings *s, const ad_common_opts *opts,
 	}
 }
 
-static char *join(const strlist *l, const char *empty)
+static void check_usage(const struct settings *s, const ad_common_opts *o,
+			const ad_plugin_spec *spec)
 {
-	strbuf b;
-
-	if (l->n == 0)
-		return xstrdup(empty);
-	strbuf_init(&b);
-	for (size_t i = 0; i < l->n; i++)
-		strbuf_printf(&b, "%s%s", i ? ", " : "", l->items[i]);
-	return strbuf_take(&b);
+	if (s->ninputs == 0)
+		ad_usage_die(spec, "no input given (--evtx FILE or --jsonl FILE)");
+	if (s->realms.n == 0 && !s->realms_from_ldap)
+		ad_usage_die(spec, "no trusted realm given (--realm NAME or --realms-from-ldap)");
+	if (s->realms_from_ldap && o->hostname == NULL)
+		ad_usage_die(spec, "--realms-from-ldap needs a directory server (-H HOST or a URI)");
 }
 
-static void report_realms(mp_check *chk, const struct events_realms *r, const strlist *notes)
+/* Opens (and locks, for the whole run) the state file of incremental mode. */
+static ad_state *open_state(const char *path, mp_check *chk)
 {
-	strlist names;
-	char *trusted, *local;
+	ad_state_status status = AD_STATE_MISSING;
+	char *note = NULL, *err = NULL;
+	ad_state *state;
 
-	strlist_init(&names);
-	for (size_t i = 0; i < r->ntrusted; i++) {
-		const struct events_realm *t = &r->trusted[i];
+	mp_timeout_stage("waiting for the lock of %s", path);
+	state = ad_state_open(path, PROGNAME, &status, &note, &err);
+	if (state == NULL)
+		mp_die(MP_UNKNOWN, "%s", err);
+	if (status == AD_STATE_CORRUPT)
+		mp_check_line(chk, "%s", note);
+	else if (status == AD_STATE_MISSING)
+		mp_check_line(chk, "State file %s created: inputs read whole this time", path);
+	free(note);
+	return state;
+}
 
-		if (events_realms_is_local(r, t->name))
-			strlist_add_owned(&names, xasprintf("%s (a local name: never matched)", t->name));
-		else if (strcmp(t->name, t->label) == 0)
-			strlist_add(&names, t->name);
-		else
-			strlist_add_owned(&names, xasprintf("%s (%s)", t->name, t->label));
+static void save_state(ad_state *state, const char *path, mp_check *chk)
+{
+	char *err = NULL;
+
+	mp_timeout_stage("saving %s", path);
+	if (ad_state_save(state, &err) < 0) {
+		mp_check_raise(chk, MP_UNKNOWN);
+		mp_check_summary_prefix(chk, "%s (the next run counts these events again)", err);
+		free(err);
 	}
-	trusted = join(&names, "none");
-	local = join(&r->local, "none given");
-	mp_check_line(chk, "Trusted realms: %s", trusted);
-	mp_check_line(chk, "Local domain names (never matched): %s", local);
-	for (size_t i = 0; i < notes->n; i++)
-		mp_check_line(chk, "%s", notes->items[i]);
-	free(trusted);
-	free(local);
-	strlist_free(&names);
+	ad_state_close(state);
 }
 
-static void report_top(mp_check *chk, const struct events_tally *t)
+/* Reads every input into INPUTS (one each, in order) and adds what it
+ * counted to TOTAL; an input that cannot be read makes the check UNKNOWN. */
+static void read_inputs(const struct settings *s, const ad_common_opts *opts, ad_state *state,
+			struct events_input *inputs, struct events_tally *total, mp_check *chk)
 {
-	const struct events_tuple *top[EVENTS_TOP_SHOWN];
-	size_t n = events_tally_top(t, top, EVENTS_TOP_SHOWN);
+	const struct events_scan_config scan = {
+		.event_tz_offset = s->event_tz,
+		.state = state,
+		.out_of_time = out_of_time,
+		.ctx = &opts->timeout,
+	};
 
-	if (n == 0)
-		return;
-	mp_check_line(chk, "Top cross-trust (realm, account, service) tuples:");
-	for (size_t i = 0; i < n; i++)
-		mp_check_line(chk, "%" PRIu64 " %s: realm %s, account %s, service %s", top[i]->count,
-			      top[i]->count == 1 ? "event" : "events", top[i]->realm,
-			      top[i]->account[0] ? top[i]->account : "-",
-			      top[i]->service[0] ? top[i]->service : "-");
-	if (t->ntuples > n)
-		mp_check_line(chk, "(%zu more tuples)", t->ntuples - n);
-	if (t->untracked > 0)
-		mp_check_line(chk, "(%" PRIu64 " events of further tuples: more than %d distinct "
-			      "tuples are not tracked)", t->untracked, EVENTS_TUPLES_MAX);
-}
+	for (size_t i = 0; i < s->ninputs; i++) {
+		struct events_input *in = &inputs[i];
 
-static void report_forwarded(mp_check *chk, const struct events_tally *t)
-{
-	if (t->nnewest == 0)
-		return;
-	mp_check_line(chk, "Newest forwarded cross-trust tickets:");
-	for (size_t i = 0; i < t->nnewest; i++) {
-		char *line = events_format_event(&t->newest[i].ev, t->newest[i].realm,
-						 t->newest[i].input);
-		mp_check_line(chk, "%s", line);
-		free(line);
+		events_input_init(in, s->inputs[i].kind, s->inputs[i].path, total->realms,
+				  total->window);
+		mp_timeout_stage("reading %s", in->path);
+		if (events_input_scan(in, &scan) < 0) {
+			mp_check_raise(chk, MP_UNKNOWN);
+			mp_check_summary_prefix(chk, "cannot read %s", in->error);
+			continue;
+		}
+		events_tally_merge(total, &in->tally);
 	}
 }
 
-static void report_input(mp_check *chk, const struct events_input *in, bool incremental,
-			 int verbose)
+static void add_perfdata(mp_check *chk, const struct events_tally *t,
+			 const struct events_input *inputs, size_t ninputs,
+			 const mp_thresholds *th, const mp_thresholds *th_fwd)
 {
-	const struct events_counts *n = &in->tally.n;
-	char *where;
+	uint64_t malformed = 0, unreadable = 0;
 
-	if (in->error != NULL) {
-		mp_check_line(chk, "Cannot read %s", in->error);
-		return;
+	for (size_t i = 0; i < ninputs; i++) {
+		malformed += inputs[i].malformed;
+		unreadable += inputs[i].unreadable;
 	}
-	if (in->damage != NULL)
-		mp_check_line(chk, "Damaged input %s: %s; %" PRIu64 " unreadable, %" PRIu64
-			      " malformed", in->path, in->damage, in->unreadable, in->malformed);
-	else if (in->unreadable > 0 || in->malformed > 0)
-		mp_check_line(chk, "Input %s: %" PRIu64 " unreadable, %" PRIu64 " malformed",
-			      in->path, in->unreadable, in->malformed);
-	for (size_t i = 0; i < in->notes.n; i++)
-		mp_check_line(chk, "%s", in->notes.items[i]);
-	if (verbose < 1)
-		return;
-	if (in->kind == EVENTS_INPUT_JSONL)
-		where = xasprintf("bytes %" PRIu64 " to %" PRIu64 "%s", in->start, in->end,
-				  in->resumed ? " (resumed)" : "");
-	else if (incremental && in->resumed)
-		where = xasprintf("records after %" PRIu64 " up to %" PRIu64, in->start, in->end);
-	else if (incremental)
-		where = xasprintf("all records, up to %" PRIu64, in->end);
-	else
-		where = xstrdup("all records");
-	mp_check_line(chk, "%s (%s): %" PRIu64 " %s read (%s), %" PRIu64 " ticket events in the "
-		      "window, %" PRIu64 " cross-trust, %" PRIu64 " before the window, %" PRIu64
-		      " after --now", in->path, events_input_kind_name(in->kind),
-		      in->lines_or_records, in->kind == EVENTS_INPUT_EVTX ? "records" : "lines",
-		      where, n->scanned, n->cross_trust, n->before_window, n->after_window);
-	free(where);
-}
-
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
-static void summarise(mp_check *chk, const struct events_counts *n, const char *since,
-		      int64_t now)
-{
-	char end[TIMEPARSE_ISO_LEN];
-
-	timeparse_format_utc(now, end, sizeof(end));
-	if (n->cross_trust == 0) {
-		mp_check_summary(chk, "no cross-trust ticket events in the %s up to %s (%" PRIu64
-				 " Kerberos %s scanned)", since, end, n->scanned,
-				 plural(n->scanned, "event", "events"));
-		return;
-	}
-	mp_check_summary(chk, "%" PRIu64 " cross-trust ticket %s (%" PRIu64 " TGT, %" PRIu64
-			 " service, %" PRIu64 " renewed; %" PRIu64 " failed), %" PRIu64
-			 " forwarded, in the %s up to %s (%" PRIu64 " Kerberos %s scanned)",
-			 n->cross_trust, plural(n->cross_trust, "event", "events"), n->tgt,
-			 n->service, n->renewal, n->failed, n->forwarded, since, end, n->scanned,
-			 plural(n->scanned, "event", "events"));
+	mp_check_perf_count(chk, "cross_trust", (double)t->n.cross_trust, th);
+	mp_check_perf_count(chk, "tgt_4768", (double)t->n.tgt, NULL);
+	mp_check_perf_count(chk, "st_4769", (double)t->n.service, NULL);
+	mp_check_perf_count(chk, "renew_4770", (double)t->n.renewal, NULL);
+	mp_check_perf_count(chk, "forwarded", (double)t->n.forwarded, th_fwd);
+	mp_check_perf_count(chk, "failed", (double)t->n.failed, NULL);
+	mp_check_perf_count(chk, "scanned", (double)t->n.scanned, NULL);
+	mp_check_perf_count(chk, "malformed", (double)malformed, NULL);
+	mp_check_perf_count(chk, "unreadable", (double)unreadable, NULL);
+	mp_check_perf_seconds(chk, "time", mp_timeout_elapsed());
 }
 
 int main(int argc, char **argv)
@@ -399,45 +379,13 @@ int main(int argc, char **argv)
 	struct settings set = {.since_text = DEFAULT_SINCE};
 	ad_plugin_spec spec = {
 		.progname = PROGNAME,
-		.description =
-			"Counts, in a recent time window of domain controller Security logs, the\n"
-			"Kerberos ticket events 4768 (TGT issued), 4769 (service ticket issued)\n"
-			"and 4770 (service ticket renewed) of accounts from trusted domains, and\n"
-			"among them those with the Forwarded ticket option (0x20000000): delegated\n"
-			"TGTs crossing a trust.  Reads exported EVTX files and JSON lines from\n"
-			"NXLog, Winlogbeat 6 and Winlogbeat 7+ (ECS), plain or gzip.",
-		.usage = "--evtx FILE ... and/or --jsonl FILE ... "
-			 "--realm NAME ... and/or --realms-from-ldap -H HOST [-S] [-T] "
-			 "[--ca-file FILE] [-D DN --password-file FILE] [-Y GSSAPI [--keytab FILE]] "
-			 "[-b BASE] [--local-domain NAME ...] [--since DURATION] [--now TIME] "
-			 "[--event-tz ZONE] [-w RANGE] [-c RANGE] [--warning-forwarded RANGE] "
-			 "[--critical-forwarded RANGE] [--state-file FILE] "
-			 "[--config FILE [--section NAME]] [-t SECONDS[:STATE]] [-v]",
+		.description = help_description,
+		.usage = help_usage,
 		.options = plugin_options,
 		.apply = apply_option,
 		.ctx = &set,
+		.notes = help_notes,
 		.ldap_optional = true,
-		.notes =
-			"Thresholds: -w/-c apply to cross_trust, the number of cross-trust ticket\n"
-			"events in the window (none by default: tickets for users of a trusted\n"
-			"domain are normal business).  Forwarded cross-trust tickets are CRITICAL\n"
-			"from the first one (--critical-forwarded 0).\n\n"
-			"An event is cross-trust when its TargetDomainName, or the realm part of\n"
-			"its TargetUserName (user@REALM), is a trusted name (case-insensitive)\n"
-			"and not a local name.  Event time: @timestamp, else NXLog EventTime\n"
-			"(see --event-tz), else the EVTX written time; an event without a usable\n"
-			"time is counted as malformed.  Perfdata: cross_trust tgt_4768 st_4769\n"
-			"renew_4770 forwarded failed (cross-trust events only), scanned (all\n"
-			"ticket events in the window), malformed, unreadable, time.  UNKNOWN only\n"
-			"when an input cannot be read at all; damage part-way is counted and named.\n\n"
-			"Examples:\n"
-			" check_ad_ticket_events --jsonl /var/log/dc/security.jsonl.gz \\\n"
-			"   --realm PARTNER.EXAMPLE --realm PARTNER --local-domain CORP --since 1h\n"
-			" check_ad_ticket_events --evtx /srv/export/dc1-security.evtx \\\n"
-			"   --realms-from-ldap -H ldaps://dc1.corp.example \\\n"
-			"   -D 'CN=svc-monitor,OU=Service,DC=corp,DC=example' \\\n"
-			"   --password-file /etc/nagios/ad.secret \\\n"
-			"   --state-file /var/lib/nagios/ticket-events.state",
 	};
 	ad_common_opts opts;
 	ad_config *cfg = NULL;
@@ -446,12 +394,8 @@ int main(int argc, char **argv)
 	struct events_window window;
 	struct events_tally total;
 	struct events_input *inputs;
-	struct events_scan_config scan = {0};
 	strlist realm_notes;
 	ad_state *state = NULL;
-	ad_state_status state_status = AD_STATE_MISSING;
-	char *state_note = NULL, *err = NULL;
-	uint64_t malformed = 0, unreadable = 0;
 	mp_check *chk;
 
 	mp_set_service(SERVICE);
@@ -461,12 +405,7 @@ int main(int argc, char **argv)
 	timeparse_duration(DEFAULT_SINCE, &set.since, NULL);
 	ad_options_parse(&spec, argc, argv, &opts, &cfg);
 	apply_config_lists(cfg, &spec, &set);
-	if (set.ninputs == 0)
-		usage_die(&spec, "no input given (--evtx FILE or --jsonl FILE)");
-	if (set.realms.n == 0 && !set.realms_from_ldap)
-		usage_die(&spec, "no trusted realm given (--realm NAME or --realms-from-ldap)");
-	if (set.realms_from_ldap && opts.hostname == NULL)
-		usage_die(&spec, "--realms-from-ldap needs a directory server (-H HOST or a URI)");
+	check_usage(&set, &opts, &spec);
 	mp_thresholds_parse_or_die(&th, opts.warning, opts.critical, "cross_trust");
 	mp_thresholds_parse_or_die(&th_fwd, set.forwarded_range[0],
 				   set.forwarded_range[1] ? set.forwarded_range[1]
@@ -480,75 +419,28 @@ int main(int argc, char **argv)
 	events_realms_init(&realms);
 	strlist_init(&realm_notes);
 	load_realms(&set, &opts, &realms, &realm_notes, chk);
+	if (set.state_file != NULL)
+		state = open_state(set.state_file, chk);
 
-	if (set.state_file != NULL) {
-		mp_timeout_stage("waiting for the lock of %s", set.state_file);
-		state = ad_state_open(set.state_file, PROGNAME, &state_status, &state_note, &err);
-		if (state == NULL)
-			mp_die(MP_UNKNOWN, "%s", err);
-		if (state_status == AD_STATE_CORRUPT)
-			mp_check_line(chk, "%s", state_note);
-		else if (state_status == AD_STATE_MISSING)
-			mp_check_line(chk, "State file %s created: inputs read whole this time",
-				      set.state_file);
-	}
-	scan = (struct events_scan_config){
-		.event_tz_offset = set.event_tz,
-		.state = state,
-		.out_of_time = out_of_time,
-		.ctx = &opts.timeout,
-	};
 	events_tally_init(&total, &realms, window);
 	inputs = xcalloc(set.ninputs, sizeof(*inputs));
-	for (size_t i = 0; i < set.ninputs; i++) {
-		struct events_input *in = &inputs[i];
+	read_inputs(&set, &opts, state, inputs, &total, chk);
+	if (state != NULL)
+		save_state(state, set.state_file, chk);
 
-		events_input_init(in, set.inputs[i].kind, set.inputs[i].path, &realms, window);
-		mp_timeout_stage("reading %s", in->path);
-		if (events_input_scan(in, &scan) < 0) {
-			mp_check_raise(chk, MP_UNKNOWN);
-			mp_check_summary_prefix(chk, "cannot read %s", in->error);
-			continue;
-		}
-		events_tally_merge(&total, &in->tally);
-		malformed += in->malformed;
-		unreadable += in->unreadable;
-	}
-	if (state != NULL) {
-		mp_timeout_stage("saving %s", set.state_file);
-		if (ad_state_save(state, &err) < 0) {
-			mp_check_raise(chk, MP_UNKNOWN);
-			mp_check_summary_prefix(chk, "%s (the next run counts these events again)", err);
-			free(err);
-		}
-		ad_state_close(state);
-	}
-
-	summarise(chk, &total.n, set.since_text, window.to);
+	events_report_summary(chk, &total.n, set.since_text, window.to);
 	mp_check_raise(chk, mp_thresholds_state(&th, (double)total.n.cross_trust));
 	if (mp_thresholds_state(&th_fwd, (double)total.n.forwarded) != MP_OK) {
 		mp_check_raise(chk, mp_thresholds_state(&th_fwd, (double)total.n.forwarded));
-		mp_check_summary_prefix(chk, "%" PRIu64 " forwarded cross-trust %s (delegated TGTs "
-					"crossing a trust)", total.n.forwarded,
-					plural(total.n.forwarded, "ticket", "tickets"));
+		events_report_forwarded_alert(chk, total.n.forwarded);
 	}
-	report_top(chk, &total);
-	report_forwarded(chk, &total);
+	events_report_top(chk, &total);
+	events_report_forwarded(chk, &total);
 	for (size_t i = 0; i < set.ninputs; i++)
-		report_input(chk, &inputs[i], set.state_file != NULL, opts.verbose);
+		events_report_input(chk, &inputs[i], set.state_file != NULL, opts.verbose);
 	if (opts.verbose > 0)
-		report_realms(chk, &realms, &realm_notes);
-
-	mp_check_perf_count(chk, "cross_trust", (double)total.n.cross_trust, &th);
-	mp_check_perf_count(chk, "tgt_4768", (double)total.n.tgt, NULL);
-	mp_check_perf_count(chk, "st_4769", (double)total.n.service, NULL);
-	mp_check_perf_count(chk, "renew_4770", (double)total.n.renewal, NULL);
-	mp_check_perf_count(chk, "forwarded", (double)total.n.forwarded, &th_fwd);
-	mp_check_perf_count(chk, "failed", (double)total.n.failed, NULL);
-	mp_check_perf_count(chk, "scanned", (double)total.n.scanned, NULL);
-	mp_check_perf_count(chk, "malformed", (double)malformed, NULL);
-	mp_check_perf_count(chk, "unreadable", (double)unreadable, NULL);
-	mp_check_perf_seconds(chk, "time", mp_timeout_elapsed());
+		events_report_realms(chk, &realms, &realm_notes);
+	add_perfdata(chk, &total, inputs, set.ninputs, &th, &th_fwd);
 
 	for (size_t i = 0; i < set.ninputs; i++)
 		events_input_free(&inputs[i]);
@@ -556,7 +448,6 @@ int main(int argc, char **argv)
 	events_tally_free(&total);
 	events_realms_free(&realms);
 	strlist_free(&realm_notes);
-	free(state_note);
 	ad_config_free(cfg);
 	ad_common_opts_free(&opts);
 	settings_free(&set);

@@ -17,22 +17,29 @@
 #    recorded (a wrapper in PluginDir).  Asserted: the states (unconstrained
 #    WARNING, trust CRITICAL), the PerfdataWriter lines, the perfdata as
 #    Icinga 2's own parser read it (GraphiteWriter metrics in the debug log,
-#    thresholds included), no perfdata warning in the log, the exact argv
-#    (set_if flags, repeat_key arrays, no password), nothing written outside
-#    $TEST_TMP, a clean stop.
+#    thresholds included), no perfdata warning in the log (while a probe's
+#    bad perfdata is reported: the check can fail), the exact argv (set_if
+#    flags, repeat_key arrays, null/"" dropping a host setting, no
+#    password), nothing written outside $TEST_TMP, a clean stop, no process
+#    left.
 #  Nagios 4 (nagios4-core)
-#    `nagios4 -v` accepts etc/nagios/*.cfg* and rejects broken copies; every
-#    option in the command lines exists in the plugin's --help; a foreground
-#    nagios4 (interval_length=1, no inter-check delay) runs the host-variable
-#    and config-file commands; status.dat and the perfdata file give the
-#    states and perfdata; no password in any argv.
+#    `nagios4 -v` accepts etc/nagios/*.cfg* (with minimal templates, and with
+#    the stock ones of /etc/nagios4/objects, only read) and rejects broken
+#    copies; every option in the command lines exists in the plugin's
+#    --help; a foreground nagios4 (interval_length=1, no inter-check delay)
+#    runs the host-variable and config-file commands; status.dat and the
+#    perfdata file give the states and perfdata; no password in any argv.
 #  Zabbix (zabbix-agent, python3-yaml)
 #    The template YAML's structure (6.0 format, UUIDs, master/dependent items,
 #    JSONPath steps, value map, trigger expressions, macros); a foreground
 #    zabbix_agentd with etc/zabbix/userparameter_ad_delegation.conf (paths
 #    replaced), asked over the passive-check protocol (what zabbix_get does;
 #    Debian 12 ships no zabbix_get); the template's JSONPath expressions
-#    applied to its answers give the values the dependent items would get.
+#    applied to its answers give the values the dependent items would get,
+#    for OK data, an unreachable server and a config section that does not
+#    exist (UNKNOWN: still one JSON object); shell characters in the key
+#    parameter are refused.  Without zabbix_agentd the UserParameter
+#    commands run through sh as the agent would run them.
 #
 # A part whose daemon is not installed is skipped with the reason.
 # check_ad_ticket_events: run for real when built; otherwise a recording
@@ -396,6 +403,15 @@ if __name__ == "__main__":
 PYEOF
 
 py() { python3 "$PY" "$@"; }
+leftovers() {   # leftovers DESC PATTERN: no process runs with PATTERN in its arguments
+	local i l
+	for ((i = 0; i < 30; i++)); do
+		l=$(pgrep -a -f -- "$2" 2>/dev/null | grep -v pgrep)
+		[ -z "$l" ] && { ok "$1"; return; }
+		sleep 0.1
+	done
+	not_ok "$1" "$l"
+}
 diag_file() {  # diag_file FILE [LINES]: its last lines as TAP diagnostics
 	[ -f "$1" ] && tap_diag "--- last lines of $1" "$(tail -n "${2:-25}" "$1")"
 }
@@ -433,6 +449,10 @@ defaults = {
 };
 check_ad_unconstrained = { };
 check_ad_trust_delegation = { };
+check_ad_ticket_events = {
+  jsonl = [ $(istr "$EVJSON") ]; realm = [ "SHIRE.COM", "SHIRE" ];
+  now = "2019-06-01T00:00:00Z"; since = "365d";
+};
 servers = { base = "OU=Servers,DC=corp,DC=example"; };
 unreachable = { hostname = "ldap://127.0.0.1:$(free_port || echo 1)"; timeout = "3"; };
 CONF
@@ -446,6 +466,7 @@ EVENTS_REAL=0
 # PluginDir of the cores: wrappers that record their argv, then run the plugin
 # (argv-only services: --section argv-only, the plugin is not run)
 WRAP=$TEST_TMP/plugins ARGV=$TEST_TMP/argv
+rm -rf "$WRAP" "$ARGV" "$ARGV.done"
 mkdir -p "$WRAP" "$ARGV"
 for p in check_ad_unconstrained check_ad_trust_delegation check_ad_ticket_events; do
 	cat >"$WRAP/$p" <<EOF
@@ -453,7 +474,8 @@ for p in check_ad_unconstrained check_ad_trust_delegation check_ad_ticket_events
 # records the arguments (NUL separated) for t_monitoring_cores.sh, then runs $p
 f="$ARGV/$p.\$\$.\$(date +%s%N)"
 printf '%s\\0' "\$@" >"\$f.tmp" && mv "\$f.tmp" "\$f"
-case " \$* " in *" --section argv-only "*) echo "ARGV RECORDED OK - plugin not run"; exit 0;; esac
+# argv-only: not run; the perfdata is a probe that Icinga 2 must complain about
+case " \$* " in *" --section argv-only "*) echo "ARGV RECORDED OK - plugin not run | probe=1;~:3;@4;0; junk=abc"; exit 0;; esac
 if [ ! -x "$PLUGINDIR/$p" ]; then echo "AD STUB UNKNOWN - $p is not built (argument recording stub)"; exit 3; fi
 exec "$PLUGINDIR/$p" "\$@"
 EOF
@@ -474,6 +496,10 @@ expect_argv() {
 	want=$(printf '%s\n' "$want" | sort)
 	if [ "$got" = "$want" ]; then ok "$desc"
 	else not_ok "$desc" "differences (< got, > wanted):" "$(diff <(printf '%s\n' "$got") <(printf '%s\n' "$want") | grep '^[<>]')"; fi
+}
+argv_reset() {   # argv_reset PART: file away the argv recorded so far
+	mkdir -p "$ARGV.done/$1"
+	find "$ARGV" -maxdepth 1 -type f -exec mv -t "$ARGV.done/$1" {} +
 }
 no_password_in_argv() {   # no_password_in_argv DESC: no recorded argv holds the password
 	local hits
@@ -501,20 +527,21 @@ icinga2_part() {
 		return
 	fi
 	local I2=$TEST_TMP/icinga2
+	rm -rf "$I2"
 	mkdir -p "$I2"/{etc,cache,lib/ad-delegation,log,run,spool/perfdata,tmp,broken}
 	local D=(-DConfiguration.ConfigDir="$I2/etc" -DConfiguration.CacheDir="$I2/cache"
 		-DConfiguration.DataDir="$I2/lib" -DConfiguration.LogDir="$I2/log"
 		-DConfiguration.InitRunDir="$I2/run" -DConfiguration.SpoolDir="$I2/spool"
 		-DConfiguration.ZonesDir="$I2/etc/zones.d"
 		-DConfiguration.RunAsUser="$ME_USER" -DConfiguration.RunAsGroup="$ME_GROUP")
-	local marker=$I2/marker
-	touch "$marker"; sleep 1   # -newer compares whole seconds on some filesystems
+	local marker=$I2/marker   # a second back: -newer may compare whole seconds
+	touch -d "@$(($(date +%s) - 1))" "$marker"
 
 	# Graphite: a listener so that the writer connects; the metrics are read
 	# from Icinga's debug log (the writer logs each one it made from perfdata)
 	local gport=2003
 	if [ "$RUNTIME" = 1 ]; then
-		py sink "$I2/graphite.port" "$I2/graphite.out" 60 </dev/null >/dev/null 2>&1 &
+		python3 "$PY" sink "$I2/graphite.port" "$I2/graphite.out" 60 </dev/null >/dev/null 2>&1 &
 		DAEMONS+=("$! graphite-sink")
 		local i
 		for ((i = 0; i < 100; i++)); do [ -s "$I2/graphite.port" ] && break; sleep 0.05; done
@@ -605,7 +632,8 @@ object Service "argv-events" {
 	vars.ad_critical_forwarded = "6"
 	vars.ad_state_file = "/argv/events.state"
 }
-/* flags false and nothing else set: only --hostname and --section */
+/* the host's settings dropped with null or "", flags false: only
+ * --hostname and --section remain */
 object Service "argv-flags-off" {
 	host_name = "corp.test"
 	check_command = "ad-unconstrained"
@@ -614,13 +642,12 @@ object Service "argv-flags-off" {
 	vars.ad_hostname = "ldap://flags-off.example"
 	vars.ad_section = "argv-only"
 	vars.ad_starttls = false
-	vars.ad_bind_dn = ""
+	vars.ad_bind_dn = null
 	vars.ad_password_file = ""
-	vars.ad_ca_file = ""
-	vars.ad_jsonl = []
+	vars.ad_ca_file = null
+	vars.ad_base = ""
 	vars.ad_verbose = false
 	vars.ad_exclude_disabled = false
-	vars.ad_state_dir = ""
 }
 EOF
 		if [ "$RUNTIME" = 1 ] && [ "$EVENTS_REAL" = 1 ]; then
@@ -745,7 +772,8 @@ EOF
 	i2conf "$b/icinga2-unclosed.conf" "$b/commands-unclosed.conf" "$ETC/icinga2/ad-delegation-services.conf.example"
 	i2conf "$b/icinga2-typo.conf" "$ETC/icinga2/ad-delegation-commands.conf" "$b/services-typo.conf"
 	out=$("$ICINGA2" daemon -C -c "$b/icinga2-unclosed.conf" "${D[@]}" 2>&1); rc=$?
-	if [ "$rc" != 0 ] && printf '%s\n' "$out" | grep -q 'critical/config.*commands-unclosed.conf\|commands-unclosed.conf' ; then
+	if [ "$rc" != 0 ] && printf '%s\n' "$out" | grep -q 'syntax error, unexpected end of file' &&
+		printf '%s\n' "$out" | grep -q '^Location: in .*/commands-unclosed.conf:'; then
 		ok "icinga2 daemon -C rejects the commands file without its last brace (exit $rc)"
 	else not_ok "icinga2 daemon -C rejects the commands file without its last brace" "exit $rc" "$(printf '%s\n' "$out" | tail -5)"; fi
 	out=$("$ICINGA2" daemon -C -c "$b/icinga2-typo.conf" "${D[@]}" 2>&1); rc=$?
@@ -759,7 +787,6 @@ EOF
 		i2_outside "$marker"
 		return
 	fi
-	# the validation above wrote the objects the daemon would otherwise compile
 	t0=$SECONDS
 	"$ICINGA2" daemon -c "$I2/etc/icinga2.conf" "${D[@]}" -x critical </dev/null >"$I2/daemon.out" 2>&1 &
 	local i2pid=$!
@@ -808,6 +835,7 @@ EOF
 	if stop_pid "$i2pid"; then ok "icinga2 stops on SIGTERM ($((SECONDS - stop_t0))s)"
 	else not_ok "icinga2 stops on SIGTERM within 3 s"; fi
 	forget_pid "$i2pid"
+	leftovers "no Icinga 2 process is left" "$I2/etc/icinga2.conf"
 	perf=$(py i2perf "$I2")
 	printf '%s\n' "$perf" >"$I2/perfdata.txt"
 
@@ -852,10 +880,17 @@ EOF
 			ok "Icinga 2 parsed perfdata: ${m%%:*} $metric"
 		else not_ok "Icinga 2 parsed perfdata: ${m%%:*} $metric" "$(grep -F "Checkable '${m%%:*}' adds" "$log" | tail -5)"; fi
 	done
-	local warn
-	warn=$(grep -E "Ignoring (invalid|unsupported) perfdata|Invalid performance data|(warning|critical)/[A-Za-z]+: .*[Pp]erf" "$log")
-	if [ -z "$warn" ] && [ -s "$log" ]; then ok "Icinga 2 log: no perfdata warning (invalid values, dropped threshold ranges)"
-	else not_ok "Icinga 2 log: no perfdata warning" "$warn"; fi
+	# the argv-only stubs print a probe (a range Icinga drops, a value it
+	# cannot read): the log must name those, and nothing of the real checks
+	local warn probe=0
+	grep -qF "Ignoring unsupported perfdata warning range, value: '~:3'" "$log" &&
+		grep -q "Ignoring invalid perfdata for checkable 'corp.test!argv-[a-z-]*' .* with value: junk=abc" "$log" && probe=1
+	if [ "$probe" = 1 ]; then ok "Icinga 2 log: the probe's bad perfdata is reported (the check below can fail)"
+	else not_ok "Icinga 2 log: the probe's bad perfdata is reported" "$(grep -iE 'perfdata' "$log" | grep -v 'adds to metric' | tail -5)"; fi
+	warn=$(grep -E "Ignoring (invalid|unsupported) perfdata|Invalid performance data|(warning|critical)/[A-Za-z]+: .*([Pp]erf|[Ii]nvalid)" "$log" |
+		grep -vF -e "value: '~:3'" -e "value: '@4'" | grep -v "checkable 'corp.test!argv-[a-z-]*' .* with value: junk=abc")
+	if [ -z "$warn" ] && [ -s "$log" ]; then ok "Icinga 2 log: no perfdata warning for the real checks (invalid values, dropped threshold ranges)"
+	else not_ok "Icinga 2 log: no perfdata warning for the real checks" "$warn"; fi
 	if [ -s "$I2/lib/ad-delegation/corp.test.unconstrained.state" ] && [ -s "$I2/lib/ad-delegation/corp.test.trusts.state" ]; then
 		ok "state files written where ad_state_dir says"
 	else not_ok "state files written where ad_state_dir says" "$(ls -la "$I2/lib/ad-delegation")"; fi
@@ -924,11 +959,15 @@ EOF
 --warning-forwarded 5
 --critical-forwarded 6
 --state-file /argv/events.state"
-	expect_argv "Icinga 2 argv: false flags and empty values add nothing" \
+	expect_argv "Icinga 2 argv: false flags, null and \"\" add nothing (a service drops host settings)" \
 		check_ad_unconstrained "ldap://flags-off.example" "--hostname ldap://flags-off.example
 --section argv-only"
 	no_password_in_argv "Icinga 2: the bind password is on no command line"
 	i2_outside "$marker"
+	local e
+	for e in "${DAEMONS[@]}"; do
+		[ "${e#* }" = graphite-sink ] && { stop_pid "${e%% *}"; forget_pid "${e%% *}"; }
+	done
 }
 i2_outside() {
 	local out
@@ -946,6 +985,8 @@ nagios_part() {
 		return
 	fi
 	local NG=$TEST_TMP/nagios
+	rm -rf "$NG"
+	argv_reset icinga2
 	mkdir -p "$NG"/{tmp,checkresults,archives,broken}
 	printf '$USER1$=%s\n' "$WRAP" >"$NG/resource.cfg"
 	# what every Nagios has: a time period, a contact, generic-host/-service
@@ -976,6 +1017,11 @@ define contact {
     service_notification_options    n
     host_notification_commands      notify-nobody
     service_notification_commands   notify-nobody
+}
+define contactgroup {
+    contactgroup_name       admins
+    alias                   admins
+    members                 nobody
 }
 define host {
     name                    generic-host
@@ -1024,7 +1070,7 @@ EOF
 		} >"$f"
 	}
 	local marker=$NG/marker
-	touch "$marker"; sleep 1
+	touch -d "@$(($(date +%s) - 1))" "$marker"
 	ngconf "$NG/validate.cfg" "$NG/base.cfg" "$ETC/nagios/ad-delegation-commands.cfg" "$ETC/nagios/ad-delegation-services.cfg.example"
 	local out rc
 	out=$("$NAGIOS4" -v "$NG/validate.cfg" 2>&1); rc=$?
@@ -1034,6 +1080,18 @@ EOF
 	else not_ok "nagios4 -v accepts the commands and the example services" "exit $rc" "$(printf '%s\n' "$out" | grep -iE 'error|warning' | head -10)"; fi
 	if printf '%s\n' "$out" | grep -q '^Total Warnings: *0$'; then ok "nagios4 -v: no warnings"
 	else not_ok "nagios4 -v: no warnings" "$(printf '%s\n' "$out" | grep -i 'warning' | head)"; fi
+	# the same with the distribution's own sample objects (only read)
+	local stock=/etc/nagios4/objects f
+	if [ -r "$stock/templates.cfg" ] && [ -r "$stock/commands.cfg" ] && [ -r "$stock/contacts.cfg" ] && [ -r "$stock/timeperiods.cfg" ]; then
+		ngconf "$NG/stock.cfg" "$stock/commands.cfg" "$stock/contacts.cfg" "$stock/timeperiods.cfg" "$stock/templates.cfg" \
+			"$ETC/nagios/ad-delegation-commands.cfg" "$ETC/nagios/ad-delegation-services.cfg.example"
+		out=$("$NAGIOS4" -v "$NG/stock.cfg" 2>&1); rc=$?
+		if [ "$rc" = 0 ] && printf '%s\n' "$out" | grep -q '^Total Errors: *0$' && printf '%s\n' "$out" | grep -q '^Total Warnings: *0$'; then
+			ok "nagios4 -v accepts the example with the stock generic-host/generic-service of $stock"
+		else not_ok "nagios4 -v accepts the example with the stock templates of $stock" "exit $rc" "$(printf '%s\n' "$out" | grep -iE 'error|warning' | head)"; fi
+	else
+		skip "example with the stock Nagios templates" "$stock/templates.cfg not readable (Debian package nagios4-common)"
+	fi
 	local b=$NG/broken
 	sed 's/check_command           check_ad_trust_delegation_bind$/check_command           check_ad_trust_delegation_bnd/' \
 		"$ETC/nagios/ad-delegation-services.cfg.example" >"$b/services-typo.cfg"
@@ -1122,6 +1180,20 @@ define service {
     check_command           check_ad_trust_delegation
 }
 EOF
+	local nsvc=5
+	if [ "$EVENTS_REAL" = 1 ]; then
+		nsvc=6
+		cat >>"$NG/test.cfg" <<EOF
+define service {
+    use                     generic-service
+    host_name               corp.test
+    service_description     events-config
+    check_interval          600
+    _AD_SECTION             check_ad_ticket_events
+    check_command           check_ad_ticket_events!--since 400d
+}
+EOF
+	fi
 	ngconf "$NG/nagios.cfg" "$NG/base.cfg" "$ETC/nagios/ad-delegation-commands.cfg" "$NG/test.cfg"
 	out=$("$NAGIOS4" -v "$NG/nagios.cfg" 2>&1) || { not_ok "nagios4 -v accepts the run's configuration" "$(printf '%s\n' "$out" | grep -i error)"; return; }
 	local t0=$SECONDS
@@ -1132,13 +1204,13 @@ EOF
 	while :; do
 		st=$(py ngstatus "$NG/status.dat" 2>/dev/null)
 		n=$(printf '%s\n' "$st" | awk -F'\t' '$2 == "1"' | wc -l)
-		[ "$n" -ge 5 ] && break
+		[ "$n" -ge "$nsvc" ] && break
 		[ "$SECONDS" -ge "$deadline" ] && break
 		kill -0 "$ngpid" 2>/dev/null || break
 		sleep 0.2
 	done
-	if [ "$n" -ge 5 ]; then ok "nagios4 in the foreground checked the 5 services ($((SECONDS - t0))s)"
-	else not_ok "nagios4 checked the 5 services within 20 s" "$st"; diag_file "$NG/nagios.log"; diag_file "$NG/daemon.out"; fi
+	if [ "$n" -ge "$nsvc" ]; then ok "nagios4 in the foreground checked the $nsvc services ($((SECONDS - t0))s)"
+	else not_ok "nagios4 checked the $nsvc services within 20 s" "$st"; diag_file "$NG/nagios.log"; diag_file "$NG/daemon.out"; fi
 	printf '%s\n' "$st" >"$NG/status.txt"
 	ng_expect() {   # ng_expect SERVICE STATE(0-3) OUTPUT-ERE PERF-ERE
 		local l
@@ -1153,10 +1225,17 @@ EOF
 	ng_expect unconstrained-config 0 '^AD UNCONSTRAINED OK - 8 non-DC' '(^| )unconstrained=8;10;20;0;( |$)'
 	ng_expect unconstrained-servers 1 '^AD UNCONSTRAINED WARNING - 4 non-DC' '(^| )unconstrained=4;0;;0;( |$)'
 	ng_expect trust-config 2 '^AD TRUST DELEGATION CRITICAL' '(^| )tgt_delegation=1;;0;0;( |$)'
+	if [ "$EVENTS_REAL" = 1 ]; then
+		ng_expect events-config 0 '^AD TICKET EVENTS OK - 6 cross-trust ticket events .* in the 400d up to 2019-06-01' \
+			'(^| )cross_trust=6;;;0; tgt_4768=2;;;0; st_4769=3;;;0; renew_4770=1;;;0; forwarded=0;;0;0;'
+	else
+		skip "Nagios runs check_ad_ticket_events" "check_ad_ticket_events is not built yet"
+	fi
 	local stop_t0=$SECONDS
 	if stop_pid "$ngpid"; then ok "nagios4 stops on SIGTERM ($((SECONDS - stop_t0))s)"
 	else not_ok "nagios4 stops on SIGTERM within 3 s"; fi
 	forget_pid "$ngpid"
+	leftovers "no Nagios process (core, workers) is left" "$NG/nagios.cfg"
 	if grep -q "^unconstrained-bind	WARNING	unconstrained=8;0;;0; " "$NG/service-perfdata" 2>/dev/null &&
 		grep -q "^trust-bind	CRITICAL	trusts=1;;;0; inbound=1;;;0; tgt_delegation=1;;0;0; " "$NG/service-perfdata"; then
 		ok "Nagios perfdata file: states and perfdata"
@@ -1187,6 +1266,7 @@ ng_outside() {
 zabbix_part() {
 	local Z=$TEST_TMP/zabbix YML=$ETC/zabbix/template_ad_delegation_zabbix60.yaml
 	local UP=$ETC/zabbix/userparameter_ad_delegation.conf
+	rm -rf "$Z"
 	mkdir -p "$Z"
 	if [ "$have_yaml" != 1 ]; then
 		skip "Zabbix template structure and JSONPath" "python3 with yaml missing (Debian package python3-yaml)"
@@ -1200,8 +1280,8 @@ zabbix_part() {
 
 	# the UserParameter file with this build's plugins and the test's config
 	local n_plug n_conf
-	n_plug=$(grep -c '/usr/lib/nagios/plugins/' "$UP")
-	n_conf=$(grep -c '/etc/ad-delegation-plugins/ad-delegation.conf' "$UP")
+	n_plug=$(grep '^UserParameter=' "$UP" | grep -c '/usr/lib/nagios/plugins/')
+	n_conf=$(grep '^UserParameter=' "$UP" | grep -c '/etc/ad-delegation-plugins/ad-delegation.conf')
 	sed -e "s|/usr/lib/nagios/plugins/|$PLUGINDIR/|g" \
 		-e "s|/etc/ad-delegation-plugins/ad-delegation.conf|$ADCONF|g" "$UP" >"$Z/userparameter.conf"
 	if [ "$n_plug" -ge 3 ] && [ "$n_plug" = "$n_conf" ] && ! grep -q '/usr/lib/nagios/plugins/\|/etc/ad-delegation-plugins/' "$Z/userparameter.conf"; then
@@ -1254,6 +1334,7 @@ EOF
 		cmd=$(sed -n "s/^UserParameter=$name\[\*\],//p" "$Z/userparameter.conf")
 		[ -n "$cmd" ] || return 2
 		sh -c "${cmd//\$1/$param}"
+		return 0   # like the agent: the exit code is not the value
 	}
 	# zcase DESC KEY STATE SUMMARY-ERE EXPECTED(lines key=value of the dependent items)
 	zcase() {
@@ -1307,8 +1388,21 @@ $R.time=~ok	[0-9.]+"
 		"$R.tgt_delegation=~discard
 $R.trusts=~discard
 $R.time=~discard"
+	# the commonest Zabbix mistake: a section (or the file) the check cannot use
+	zcase "unconstrained, a section missing from the config file (UNKNOWN)" "ad.delegation.unconstrained[nosuch]" 3 "has no section 'nosuch'" \
+		"$U.unconstrained=~discard"
 	if [ "$EVENTS_REAL" = 1 ]; then
-		zcase "ticket events, default section" "ad.delegation.ticket_events[]" '[0-3]' '.' ""
+		local E=ad.delegation.ticket_events
+		zcase "ticket events, default section (Winlogbeat sample)" "ad.delegation.ticket_events[]" 0 '6 cross-trust ticket events' \
+			"$E.cross_trust=ok	6
+$E.forwarded=ok	0
+$E.tgt_4768=ok	2
+$E.st_4769=ok	3
+$E.renew_4770=ok	1
+$E.failed=ok	0
+$E.scanned=ok	6
+$E.malformed=ok	0
+$E.unreadable=ok	0"
 	else
 		skip "Zabbix ticket events item" "check_ad_ticket_events is not built yet"
 	fi
@@ -1322,6 +1416,10 @@ $R.time=~discard"
 		if stop_pid "$apid"; then ok "zabbix_agentd stops on SIGTERM ($((SECONDS - stop_t0))s)"
 		else not_ok "zabbix_agentd stops on SIGTERM within 3 s"; fi
 		forget_pid "$apid"
+		# its processes rename themselves ("zabbix_agentd: listener #1 ..."):
+		# none may still listen on the port
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then ok "nothing listens on the agent's port any more"
+		else not_ok "nothing listens on the agent's port any more"; fi
 	fi
 }
 

@@ -280,6 +280,9 @@ usage "same input twice" "--jsonl .*: this input is already given" --jsonl "$WLB
 usage "EVTX from stdin" "--evtx -: standard input is read as JSON lines only" --evtx - --realm X
 usage "empty realm" "--realm : empty domain name" --jsonl "$WLB6" --realm ""
 usage "unknown option" "unknown option --frobnicate" --jsonl "$WLB6" --realm X --frobnicate
+OUT=$("$P" --realm X --format json); RC=$?
+if [ "$RC" = 3 ] && printf '%s' "$OUT" | perl -MJSON::PP -e 'my $o = decode_json(join "", <STDIN>); exit !($o->{state} == 3 && $o->{summary} =~ /^no input given/)'; then
+	ok "usage error with --format json: one JSON object"; else not_ok "usage error with --format json: one JSON object" "$RC $OUT"; fi
 expect_check "bad -w range: UNKNOWN" UNKNOWN "^AD TICKET EVENTS UNKNOWN - invalid cross_trust warning threshold '5:1': start is greater than end$" -- "$P" --jsonl "$WLB6" --realm X -w 5:1
 expect_check "bad forwarded range: UNKNOWN" UNKNOWN "^AD TICKET EVENTS UNKNOWN - invalid forwarded critical threshold 'x'" -- "$P" --jsonl "$WLB6" --realm X --critical-forwarded x
 OUT=$("$P" --help); RC=$?

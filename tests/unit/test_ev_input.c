@@ -29,7 +29,7 @@ struct fixture {
 };
 
 static int stop_calls;
-static bool stop_after_two(void *ctx)
+static bool stop_after_two(const void *ctx)
 {
 	(void)ctx;
 	return ++stop_calls >= 2;
@@ -39,7 +39,7 @@ static bool stop_after_two(void *ctx)
  * cross-trust events, the input in *IN (caller frees). */
 static long scan_once(struct fixture *fx, enum events_input_kind kind, const char *path,
 		      bool incremental, struct events_window w,
-		      bool (*out_of_time)(void *), struct events_input *in)
+		      bool (*out_of_time)(const void *), struct events_input *in)
 {
 	struct events_scan_config cfg = { .out_of_time = out_of_time };
 	ad_state_status status;
