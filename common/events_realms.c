@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* events_realms.c - trusted and local realm names, and matching events. */
 
+#include "strlist.h"
 #include "events_realms.h"
 
 #include <stdlib.h>
@@ -162,23 +163,13 @@ static long split_dn(const char *dn, struct rdn_span **out, size_t *n)
 	return first;
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Appends an RDN value with its escapes (\, and \2C) decoded. */
 static void add_unescaped(strbuf *b, const char *p, const char *end)
 {
 	while (p < end) {
-		if (*p == '\\' && p + 2 < end && hexdigit(p[1]) >= 0 && hexdigit(p[2]) >= 0) {
-			char c = (char)(hexdigit(p[1]) * 16 + hexdigit(p[2]));
+		if (*p == '\\' && p + 2 < end && hex_digit_value(p[1]) >= 0 && hex_digit_value(p[2]) >= 0) {
+			char c = (char)(hex_digit_value(p[1]) * 16 + hex_digit_value(p[2]));
 			strbuf_add(b, &c, 1);
 			p += 3;
 		} else if (*p == '\\' && p + 1 < end) {

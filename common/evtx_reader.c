@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* evtx_reader.c - stream Kerberos ticket events out of an EVTX file. */
 
+#include "strlist.h"
 #include "evtx_reader.h"
 
 #include <errno.h>
@@ -52,27 +53,6 @@ struct evtx_scan {
 	struct ticket_event ev;
 };
 
-static void set_error(char **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void set_error(char **err, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	*err = malloc((size_t)n + 1);
-	if (*err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(*err, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-}
 
 /* libevtx errors are a backtrace with the innermost cause first: its first
  * line says what is wrong ("unsupported type: 0x05"), the others only who

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* jsonl_reader.c - stream Kerberos ticket events out of JSON lines. */
 
+#include "strlist.h"
 #include "jsonl_reader.h"
 
 #include <errno.h>
@@ -76,27 +77,6 @@ struct shape {
 	json_object *local_time; /* NXLog EventTime */
 };
 
-static void set_error(char **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void set_error(char **err, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	*err = malloc((size_t)n + 1);
-	if (*err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(*err, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- byte source ---------------------------------------------------- */
 

@@ -35,13 +35,6 @@ static void put_escaped(strbuf *b, const char *s)
 	}
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
 
 /* Decodes [s, s+n) into a new string; NULL if malformed. */
 static char *unescape(const char *s, size_t n)
@@ -52,8 +45,8 @@ static char *unescape(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%') {
 			int hi, lo;
-			if (i + 2 >= n || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0 || (hi | lo) == 0) {
+			if (i + 2 >= n || (hi = hex_digit_value((unsigned char)s[i + 1])) < 0 ||
+			    (lo = hex_digit_value((unsigned char)s[i + 2])) < 0 || (hi | lo) == 0) {
 				free(out);
 				return NULL;
 			}

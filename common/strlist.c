@@ -49,6 +49,31 @@ char *xasprintf(const char *fmt, ...)
 	return strbuf_take(&b);
 }
 
+void set_error(char **err, const char *fmt, ...)
+{
+	strbuf b;
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	strbuf_init(&b);
+	va_start(ap, fmt);
+	strbuf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	*err = strbuf_take(&b);
+}
+
+int hex_digit_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void strbuf_init(strbuf *b)
 {
 	b->s = NULL;

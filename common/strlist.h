@@ -47,5 +47,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* *ERR = xasprintf(FMT, ...), unless ERR is NULL. */
+void set_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value of a hexadecimal digit, or -1. */
+int hex_digit_value(int c);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ticket_event.c - Kerberos ticket event record and field helpers. */
 
+#include "strlist.h"
 #include "ticket_event.h"
 
 #include <stdarg.h>
@@ -159,16 +160,6 @@ void ticket_event_set(struct ticket_event *ev, char *dst, size_t dstlen,
 	dst[out] = '\0';
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int ticket_event_parse_hex32(const char *s, uint32_t *value)
 {
@@ -182,7 +173,7 @@ int ticket_event_parse_hex32(const char *s, uint32_t *value)
 	if (*p == '\0')
 		return -1;
 	for (; *p; p++) {
-		int d = hex_value(*p);
+		int d = hex_digit_value(*p);
 		if (d < 0)
 			return -1;
 		if (v != 0 || d != 0)
