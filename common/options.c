@@ -361,6 +361,18 @@ void ad_options_parse(const ad_plugin_spec *spec, int argc, char **argv,
 	*cfg = NULL;
 	build_tables(&p);
 
+	/* The output format first, so that every error below is in it. */
+	for (int i = 1; i < argc; i++) {
+		const char *f = NULL;
+
+		if (strncmp(argv[i], "--format=", 9) == 0)
+			f = argv[i] + 9;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			f = argv[i + 1];
+		if (f != NULL && strcmp(f, "json") == 0)
+			mp_set_format(MP_FORMAT_JSON);
+	}
+
 	/* Pass 1: help, version, config, and syntax of everything. */
 	opterr = 0;
 	optind = 0;

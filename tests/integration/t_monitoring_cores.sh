@@ -971,6 +971,10 @@ EOF
 }
 i2_outside() {
 	local out
+	if pgrep -x icinga2 >/dev/null 2>&1; then   # ours are stopped: a system one runs
+		skip "Icinga 2 wrote nothing under /etc, /var or /run" "another icinga2 runs on this machine and may write there"
+		return
+	fi
 	out=$(newer_outside "$1" /etc/icinga2 /var/lib/icinga2 /var/cache/icinga2 /var/log/icinga2 /var/spool/icinga2 /run/icinga2 /var/run/icinga2)
 	if [ -z "$out" ]; then ok "Icinga 2 wrote nothing under /etc, /var or /run"
 	else not_ok "Icinga 2 wrote nothing under /etc, /var or /run" "$out"; fi
@@ -1255,6 +1259,10 @@ EOF
 }
 ng_outside() {
 	local out
+	if pgrep -x nagios4 >/dev/null 2>&1; then
+		skip "Nagios wrote nothing under /etc, /var or /run" "another nagios4 runs on this machine and may write there"
+		return
+	fi
 	out=$(newer_outside "$1" /etc/nagios4 /var/lib/nagios4 /var/cache/nagios4 /var/log/nagios4 /run/nagios4 /var/run/nagios4)
 	if [ -z "$out" ]; then ok "Nagios wrote nothing under /etc, /var or /run"
 	else not_ok "Nagios wrote nothing under /etc, /var or /run" "$out"; fi

@@ -157,6 +157,12 @@ else not_ok "--format json" "rc=$RC" "$OUT"; fi
 OUT=$("$P" -H "$SLAPD_NOTHING_URI" --format json); RC=$?
 if [ "$RC" = 3 ] && printf '%s' "$OUT" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["state"]==3 and "cannot connect" in o["summary"]'; then
 	ok "--format json: errors are JSON too"; else not_ok "--format json errors" "$OUT"; fi
+OUT=$("$P" --config "$TEST_TMP/missing.conf" --format json); RC=$?
+if [ "$RC" = 3 ] && printf '%s' "$OUT" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert "cannot read config file" in o["summary"]'; then
+	ok "--format json: config file errors are JSON too"; else not_ok "--format json config errors" "$OUT"; fi
+OUT=$("$P" --frobnicate --format=json); RC=$?
+if [ "$RC" = 3 ] && printf '%s' "$OUT" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["summary"] == "unknown option --frobnicate"'; then
+	ok "--format=json: usage errors are JSON too"; else not_ok "--format=json usage errors" "$OUT"; fi
 
 # --- verbosity and secrets -------------------------------------------------------
 expect_check "-v names the search" WARNING "4 non-DC" -- "$P" "${C[@]}" -b "$SERVERS" -v
