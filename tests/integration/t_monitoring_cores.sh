@@ -1397,7 +1397,7 @@ $R.time=~ok	[0-9.]+"
 $R.trusts=~discard
 $R.time=~discard"
 	# the commonest Zabbix mistake: a section (or the file) the check cannot use
-	zcase "unconstrained, a section missing from the config file (UNKNOWN)" "ad.delegation.unconstrained[nosuch]" 3 "has no section 'nosuch'" \
+	zcase "unconstrained, a section missing from the config file (UNKNOWN)" "ad.delegation.unconstrained[nosuch]" 3 "config file .* has no section 'nosuch'$" \
 		"$U.unconstrained=~discard"
 	if [ "$EVENTS_REAL" = 1 ]; then
 		local E=ad.delegation.ticket_events
