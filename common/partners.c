@@ -131,7 +131,7 @@ void ad_partners_add(ad_partner_list *l, const ad_config *cfg,
 static int srv_lookup(const char *domain, char *host, size_t hostsize, int *port,
 		      char **err)
 {
-	unsigned char answer[NS_PACKETSZ * 4];
+	unsigned char answer[NS_MAXMSG];
 	char name[NS_MAXDNAME];
 	struct __res_state rs;
 	ns_msg msg;
@@ -147,6 +147,8 @@ static int srv_lookup(const char *domain, char *host, size_t hostsize, int *port
 	rs.retry = 1;
 	snprintf(name, sizeof name, "_ldap._tcp.%s", domain);
 	len = res_nquery(&rs, name, ns_c_in, ns_t_srv, answer, sizeof answer);
+	if (len > (int)sizeof answer) /* glibc returns the full length of a larger answer */
+		len = (int)sizeof answer;
 	if (len < 0 || ns_initparse(answer, len, &msg) < 0) {
 		*err = xasprintf("no DNS SRV record %s and no entry in the config's "
 				 "partners list", name);
@@ -163,8 +165,9 @@ static int srv_lookup(const char *domain, char *host, size_t hostsize, int *port
 		rd = ns_rr_rdata(rr);
 		prio = ns_get16(rd);
 		weight = ns_get16(rd + 2);
-		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6, target, sizeof target) < 0)
-			continue;
+		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6, target, sizeof target) < 0 ||
+		    target[0] == '\0' || strcmp(target, ".") == 0)
+			continue; /* "." means: no such service */
 		if (prio < best_prio || (prio == best_prio && weight > best_weight)) {
 			best_prio = prio;
 			best_weight = weight;
@@ -203,6 +206,15 @@ static void *scan_one(void *arg)
 	if (p->opts.hostname == NULL) {
 		char host[NS_MAXDNAME];
 		int port = 389;
+
+		/* a password is never sent to a server found only through the
+		 * partner's DNS: that needs a partners entry (or Kerberos) */
+		if (p->opts.sasl_mech == NULL && p->opts.bind_dn != NULL) {
+			p->error = xasprintf("no partners entry in the config file: the main "
+					     "connection's password is not sent to a server found "
+					     "by DNS (add an entry, or use -Y GSSAPI)");
+			goto done;
+		}
 
 		if (srv_lookup(p->domain, host, sizeof host, &port, &p->error) < 0)
 			goto done;
