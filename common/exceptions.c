@@ -151,13 +151,20 @@ static bool matches(const char *pattern, const char *name)
 ad_exception *ad_exceptions_find(ad_exception_list *l, const char *const *names,
 				 size_t n_names)
 {
+	time_t now = time(NULL);
+	ad_exception *expired = NULL;
+
+	/* a valid exception wins over an expired one listed before it */
 	for (size_t i = 0; i < l->n; i++)
 		for (size_t k = 0; k < n_names; k++)
 			if (matches(l->items[i].match, names[k])) {
 				l->items[i].used = true;
-				return &l->items[i];
+				if (!ad_exception_expired(&l->items[i], now))
+					return &l->items[i];
+				if (expired == NULL)
+					expired = &l->items[i];
 			}
-	return NULL;
+	return expired;
 }
 
 bool ad_exception_expired(const ad_exception *e, time_t now)

@@ -149,6 +149,7 @@ _Noreturn void mp_die(mp_state state, const char *fmt, ...)
 	char raw[1024], clean[2048];
 	va_list ap;
 
+	alarm(0);
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
@@ -421,7 +422,10 @@ char *mp_check_render(const mp_check *c)
 
 _Noreturn void mp_check_exit(mp_check *c)
 {
-	char *text = mp_check_render(c);
+	char *text;
+
+	alarm(0); /* the result is final: no timeout line after it */
+	text = mp_check_render(c);
 	mp_state s = c->state;
 
 	fputs(text, stdout);

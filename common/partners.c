@@ -118,6 +118,13 @@ void ad_partners_add(ad_partner_list *l, const ad_config *cfg,
 	p->opts.keytab = NULL;
 	if (e != NULL) {
 		p->from_config = true;
+		/* an entry's own hostname brings its own scheme and port */
+		const char *host = NULL;
+		if (config_setting_lookup_string(e, "hostname", &host)) {
+			p->opts.ssl = false;
+			if (strncasecmp(host, "ldaps://", 8) == 0)
+				p->opts.starttls = false;
+		}
 		for (int k = 0; k < config_setting_length(e); k++) {
 			const config_setting_t *s = config_setting_get_elem(e, (unsigned)k);
 			if (strcmp(config_setting_name(s), "domain") != 0)
