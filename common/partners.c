@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <arpa/nameser.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <resolv.h>
@@ -13,7 +14,6 @@
 #include "partners.h"
 #include "strlist.h"
 
-/* Applies one scalar setting of a partner entry to O; NULL or a reason. */
 /* Applies one scalar setting of a partner entry to O; NULL or a reason. */
 static const char *apply_setting(ad_common_opts *o, const config_setting_t *s)
 {
@@ -190,9 +190,24 @@ done:
 	return rc;
 }
 
+/* Where a partner's scan is, for the report when it does not finish. */
+enum stage { STAGE_DNS, STAGE_CONNECTING, STAGE_SEARCHING };
+
+/* One partner's scan.  The thread works on its own copy of the partner, so
+ * a scan still running at the deadline can be left behind: whichever of the
+ * thread and the caller lets go of the job last frees it. */
 struct job {
-	ad_partner *p;
-	double timeout;
+	struct scan *scan;
+	ad_partner work;
+	enum stage stage;      /* under scan->lock */
+	bool done;             /* under scan->lock */
+	bool abandoned;        /* under scan->lock */
+};
+
+struct scan {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned refs;         /* the caller and each running thread */
 };
 
 static double now_seconds(void)
@@ -203,10 +218,42 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void *scan_one(void *arg)
+static void free_fields(ad_partner *p)
 {
-	struct job *j = arg;
-	ad_partner *p = j->p;
+	free(p->domain);
+	free(p->flat_name);
+	free(p->uri);
+	free(p->error);
+	free(p->base);
+	ad_common_opts_free(&p->opts);
+	ad_account_list_free(&p->accounts);
+	memset(p, 0, sizeof *p);
+}
+
+static void set_stage(struct job *j, enum stage st)
+{
+	pthread_mutex_lock(&j->scan->lock);
+	j->stage = st;
+	pthread_mutex_unlock(&j->scan->lock);
+}
+
+static void scan_release(struct scan *sc)
+{
+	unsigned left;
+
+	pthread_mutex_lock(&sc->lock);
+	left = --sc->refs;
+	pthread_mutex_unlock(&sc->lock);
+	if (left == 0) {
+		pthread_cond_destroy(&sc->cond);
+		pthread_mutex_destroy(&sc->lock);
+		free(sc);
+	}
+}
+
+static void scan_one(struct job *j, double timeout)
+{
+	ad_partner *p = &j->work;
 	double t0 = now_seconds();
 	ad_ldap *s;
 
@@ -235,51 +282,170 @@ static void *scan_one(void *arg)
 	p->uri = ad_ldap_build_uri(p->opts.hostname, p->opts.port, p->opts.ssl, &p->error);
 	if (p->uri == NULL)
 		goto done;
-	s = ad_connect(&p->opts, j->timeout, &p->base, &p->error);
+	set_stage(j, STAGE_CONNECTING);
+	s = ad_connect(&p->opts, timeout, &p->base, &p->error);
 	if (s == NULL)
 		goto done;
+	set_stage(j, STAGE_SEARCHING);
 	if (ad_find_delegation_accounts(s, p->base, AD_FIND_UNCONSTRAINED, &p->accounts,
 					&p->error) == 0)
 		p->ok = true;
 	ad_ldap_close(s);
 done:
 	p->seconds = now_seconds() - t0;
+}
+
+struct thread_arg {
+	struct job *job;
+	double timeout;
+};
+
+static void *scan_thread(void *arg)
+{
+	struct thread_arg *a = arg;
+	struct job *j = a->job;
+	struct scan *sc = j->scan;
+	bool abandoned;
+
+	scan_one(j, a->timeout);
+	free(a);
+	pthread_mutex_lock(&sc->lock);
+	j->done = true;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&sc->cond);
+	pthread_mutex_unlock(&sc->lock);
+	if (abandoned) {
+		free_fields(&j->work);
+		free(j);
+	}
+	scan_release(sc);
 	return NULL;
 }
 
-void ad_partners_scan(ad_partner_list *l, double timeout)
+static struct job *job_new(struct scan *sc, const ad_partner *p)
 {
-	pthread_t *threads = xcalloc(l->n, sizeof *threads);
-	struct job *jobs = xcalloc(l->n, sizeof *jobs);
-	bool *started = xcalloc(l->n, sizeof *started);
+	struct job *j = xcalloc(1, sizeof *j);
+
+	j->scan = sc;
+	j->stage = STAGE_DNS;
+	j->work.domain = xstrdup(p->domain);
+	j->work.flat_name = xstrdup(p->flat_name);
+	ad_common_opts_copy(&j->work.opts, &p->opts);
+	j->work.from_config = p->from_config;
+	j->work.main_ldaps = p->main_ldaps;
+	return j;
+}
+
+static bool start_thread(struct job *j, double timeout)
+{
+	struct thread_arg *a = xcalloc(1, sizeof *a);
+	pthread_attr_t attr;
+	pthread_t tid;
+	bool started;
+
+	a->job = j;
+	a->timeout = timeout;
+	pthread_mutex_lock(&j->scan->lock);
+	j->scan->refs++;
+	pthread_mutex_unlock(&j->scan->lock);
+	started = pthread_attr_init(&attr) == 0;
+	if (started) {
+		started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+			  pthread_create(&tid, &attr, scan_thread, a) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (!started) {
+		free(a);
+		pthread_mutex_lock(&j->scan->lock);
+		j->scan->refs--; /* the caller holds one, so never the last */
+		pthread_mutex_unlock(&j->scan->lock);
+	}
+	return started;
+}
+
+/* Hands a finished job's results to P, or, for one still running, leaves it
+ * to its thread and says where it was. */
+static void collect(ad_partner *p, struct job *j, double budget)
+{
+	if (j->done) {
+		p->ok = j->work.ok;
+		p->seconds = j->work.seconds;
+		p->uri = j->work.uri;
+		p->error = j->work.error;
+		p->base = j->work.base;
+		p->accounts = j->work.accounts;
+		j->work.uri = j->work.error = j->work.base = NULL;
+		memset(&j->work.accounts, 0, sizeof j->work.accounts);
+		free_fields(&j->work);
+		free(j);
+		return;
+	}
+	j->abandoned = true;
+	p->ok = false;
+	p->seconds = budget;
+	switch (j->stage) {
+	case STAGE_DNS:
+		p->error = xasprintf("no answer within %.1f s while looking up the DNS SRV "
+				     "record _ldap._tcp.%s", budget, p->domain);
+		break;
+	case STAGE_CONNECTING:
+		p->uri = xstrdup(j->work.uri);
+		p->error = xasprintf("no answer within %.1f s while connecting and binding to %s",
+				     budget, j->work.uri);
+		break;
+	case STAGE_SEARCHING:
+		p->uri = xstrdup(j->work.uri);
+		p->error = xasprintf("no answer within %.1f s while searching %s for "
+				     "unconstrained accounts", budget, j->work.uri);
+		break;
+	}
+}
+
+void ad_partners_scan(ad_partner_list *l, double budget)
+{
+	struct scan *sc = xcalloc(1, sizeof *sc);
+	struct job **jobs = xcalloc(l->n ? l->n : 1, sizeof *jobs);
+	pthread_condattr_t cattr;
+	struct timespec until;
+	double deadline = now_seconds() + budget;
+
+	pthread_mutex_init(&sc->lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&sc->cond, &cattr);
+	pthread_condattr_destroy(&cattr);
+	sc->refs = 1;
 
 	for (size_t i = 0; i < l->n; i++) {
-		jobs[i].p = &l->items[i];
-		jobs[i].timeout = timeout;
-		started[i] = pthread_create(&threads[i], NULL, scan_one, &jobs[i]) == 0;
-		if (!started[i])
-			scan_one(&jobs[i]); /* no thread to be had: scan in line */
+		jobs[i] = job_new(sc, &l->items[i]);
+		if (!start_thread(jobs[i], budget)) {
+			scan_one(jobs[i], budget); /* no thread to be had: scan in line */
+			jobs[i]->done = true;
+		}
+	}
+
+	until.tv_sec = (time_t)deadline;
+	until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
+	pthread_mutex_lock(&sc->lock);
+	for (;;) {
+		size_t pending = 0;
+
+		for (size_t i = 0; i < l->n; i++)
+			pending += !jobs[i]->done;
+		if (pending == 0 || pthread_cond_timedwait(&sc->cond, &sc->lock, &until) == ETIMEDOUT)
+			break;
 	}
 	for (size_t i = 0; i < l->n; i++)
-		if (started[i])
-			pthread_join(threads[i], NULL);
-	free(started);
+		collect(&l->items[i], jobs[i], budget);
+	pthread_mutex_unlock(&sc->lock);
 	free(jobs);
-	free(threads);
+	scan_release(sc);
 }
 
 void ad_partner_list_free(ad_partner_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		ad_partner *p = &l->items[i];
-		free(p->domain);
-		free(p->flat_name);
-		free(p->uri);
-		free(p->error);
-		free(p->base);
-		ad_common_opts_free(&p->opts);
-		ad_account_list_free(&p->accounts);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		free_fields(&l->items[i]);
 	free(l->items);
 	l->items = NULL;
 	l->n = 0;

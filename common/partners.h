@@ -51,8 +51,10 @@ void ad_partners_add(ad_partner_list *l, const ad_config *cfg,
 		     const ad_common_opts *main_opts, const char *domain,
 		     const char *flat_name);
 
-/* Scans every partner concurrently; each gets TIMEOUT seconds. */
-void ad_partners_scan(ad_partner_list *l, double timeout);
+/* Scans every partner concurrently, all within BUDGET seconds: a partner
+ * whose scan has not ended by then is reported as failed, with what it was
+ * waiting for, and its scan is left to end by itself (the plugin exits). */
+void ad_partners_scan(ad_partner_list *l, double budget);
 
 void ad_partner_list_free(ad_partner_list *l);
 

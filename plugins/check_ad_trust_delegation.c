@@ -313,7 +313,8 @@ int main(int argc, char **argv)
 			if (should_scan(&judged[i], &set))
 				ad_partners_add(&partners, cfg, &opts, judged[i].trust->partner,
 						judged[i].trust->flat_name);
-		mp_timeout_stage("scanning %zu partner domains", partners.n);
+		mp_timeout_stage("scanning %zu partner %s", partners.n,
+				 partners.n == 1 ? "domain" : "domains");
 		for (size_t i = 0; i < partners.n; i++)
 			ad_debug(&opts, 2, "partner %s: %s", partners.items[i].domain,
 				 partners.items[i].from_config ? "connection from the config file"

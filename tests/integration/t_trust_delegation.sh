@@ -224,6 +224,31 @@ tap_diag "two silent partners with -t 6 took $el s (each partner gets about 5 s;
 if awk "BEGIN{exit !($el < 7.5)}"; then ok "partners scanned concurrently (total $el s < sum of both)"; else not_ok "partners scanned concurrently" "took $el s"; fi
 expect_output "h1 named" "^partner h1.example: not scanned"
 expect_output "h2 named" "^partner h2.example: not scanned"
+# a partner that answers, but slowly (each answer held 2 s: bind, RootDSE and
+# search take 6 s): the scan gives up at its deadline, the trust's CRITICAL
+# is reported with the partner named, never the backstop's UNKNOWN
+slapd_start_slow s1 "$SLAPD_P1_PORT" 2 60
+one slowanswer "$(tdo s1.example S1 3 2 $((0x808)))"
+cat >"$TEST_TMP/slowanswer.conf" <<CONF
+defaults = { hostname = "$SLAPD_SLOWANSWER_URI"; starttls = true; ca_file = "$SLAPD_CA";
+  bind_dn = "$SLAPD_SLOWANSWER_BIND_DN"; password_file = "$SLAPD_PWFILE"; };
+check_ad_trust_delegation = { partners = (
+  { domain = "s1.example"; hostname = "$SLAPD_S1_URI"; starttls = false; allow_plaintext = true;
+    bind_dn = "$SLAPD_P1_BIND_DN"; } ); };
+CONF
+t0=$(date +%s.%N)
+expect_check "a slow partner: the trust is still CRITICAL, the partner not scanned" CRITICAL \
+	"^AD TRUST DELEGATION CRITICAL - 1 partner could not be scanned; 1 trust allows TGT delegation across the forest boundary: s1.example; 0 unconstrained accounts in partner domains \|" \
+	-- "$P" --config "$TEST_TMP/slowanswer.conf" --scan-partners -t 6
+el=$(awk "BEGIN{print $(date +%s.%N) - $t0}")
+expect_output "where the slow partner was when time ran out" \
+	"^partner s1.example: not scanned \(5\.[0-9] s\): no answer within 5\.[0-9] s while (connecting and binding to|searching) $SLAPD_S1_URI"
+expect_no_output "no timeout line" "timed out"
+if awk "BEGIN{exit !($el < 6.0)}"; then ok "the check ended before its -t 6 ($el s)"; else not_ok "the check ended before its -t 6" "took $el s"; fi
+# the same partner with time enough: scanned through the proxy
+expect_check "the slow partner with -t 15 is scanned" CRITICAL \
+	"^AD TRUST DELEGATION CRITICAL - 1 trust allows TGT delegation across the forest boundary: s1.example; 2 unconstrained accounts in partner domains \|" \
+	-- "$P" --config "$TEST_TMP/slowanswer.conf" --scan-partners -t 15
 
 # --- exceptions -----------------------------------------------------------------------
 cat >"$TEST_TMP/ex.conf" <<CONF

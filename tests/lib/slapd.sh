@@ -53,6 +53,11 @@
 #                              slapd_stop / slapd_stop_all. Sets the same
 #                              variables (ldap:// and ldaps:// URIs both point
 #                              at the one port) and SLAPD_NAME_PID.
+#   slapd_start_slow NAME TARGET-PORT DELAY [SECONDS]
+#                              a proxy to a running slapd (its port) that
+#                              holds each of the server's answers DELAY
+#                              seconds: a partner that answers, slowly.
+#                              Sets the same variables as the blackhole.
 #   slapd_tls_init             create (once per $TEST_TMP) the test CA, the
 #                              server certificate (CN=localhost, SANs
 #                              DNS:localhost, IP:127.0.0.1 and DNS:<this
@@ -391,25 +396,28 @@ slapd_start_refused() {
 	_slapd_var "$name" PID ""
 }
 
-slapd_start_blackhole() {
-	local name=${1:?slapd_start_blackhole NAME [SECONDS]} secs=${2:-120} dir pid i port=
+# _slapd_listener NAME SECONDS KIND PERL-LOOP [ARGS...]: starts a perl
+# listener on 127.0.0.1 whose accept loop is PERL-LOOP (with $s the listening
+# socket and @ARGV the ARGS), waits for its port and sets the variables.
+_slapd_listener() {
+	local name=$1 secs=$2 kind=$3 loop=$4 dir pid i port=
+	shift 4
 	case $name in *[!A-Za-z0-9_]*) _slapd_diag "bad NAME '$name'"; return 2;; esac
 	dir=$TEST_TMP/slapd-$name
 	rm -rf "$dir"; mkdir -p "$dir" || return 1
 	_slapd_var "$name" DIR "$dir"
-	# accepts and holds every connection, never reads or writes; exits after
-	# SECONDS or on TERM
-	perl -MIO::Socket::INET -e '
-		my ($pf, $secs) = @ARGV;
-		$SIG{ALRM} = $SIG{TERM} = sub { exit 0 };
+	# exits after SECONDS or on TERM, with its children
+	perl -MIO::Socket::INET -MIO::Select -e '
+		my $pf = shift @ARGV; my $secs = shift @ARGV;
+		$SIG{ALRM} = $SIG{TERM} = sub { kill "TERM", -$$; exit 0 };
+		setpgrp(0, 0);
+		$SIG{CHLD} = "IGNORE";
 		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
 			Listen => 64, ReuseAddr => 1, Proto => "tcp") or die "listen: $!\n";
 		open(my $f, ">", "$pf.tmp") or die "$pf: $!\n";
 		print $f $s->sockport, "\n"; close $f; rename "$pf.tmp", $pf;
 		alarm $secs;
-		my @held;
-		while (1) { my $c = $s->accept; push @held, $c if $c; }
-	' "$dir/port" "$secs" </dev/null >"$dir/blackhole.log" 2>&1 &
+	'"$loop" "$dir/port" "$secs" "$@" </dev/null >"$dir/$kind.log" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$dir/port" ] && { port=$(cat "$dir/port"); break; }
@@ -418,7 +426,7 @@ slapd_start_blackhole() {
 	done
 	if [ -z "$port" ]; then
 		kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-		_slapd_diag "slapd_start_blackhole $name: listener did not start" "$(cat "$dir/blackhole.log")"
+		_slapd_diag "$kind $name: listener did not start" "$(cat "$dir/$kind.log")"
 		return 1
 	fi
 	_slapd_var "$name" PID "$pid"
@@ -429,4 +437,37 @@ slapd_start_blackhole() {
 	_slapd_watchdog "$pid" "$name"
 	case " $SLAPD_INSTANCES " in *" $name "*) ;; *) SLAPD_INSTANCES="$SLAPD_INSTANCES $name";; esac
 	return 0
+}
+
+slapd_start_blackhole() {
+	local name=${1:?slapd_start_blackhole NAME [SECONDS]} secs=${2:-120}
+	# accepts and holds every connection, never reads or writes
+	_slapd_listener "$name" "$secs" blackhole '
+		my @held;
+		while (1) { my $c = $s->accept; push @held, $c if $c; }'
+}
+
+slapd_start_slow() {
+	local name=${1:?slapd_start_slow NAME TARGET-PORT DELAY [SECONDS]} target=${2:?target port} delay=${3:?delay} secs=${4:-120}
+	# a proxy to 127.0.0.1:TARGET-PORT that holds each answer of the server
+	# DELAY seconds before passing it on (the server is slow, not silent)
+	_slapd_listener "$name" "$secs" slow '
+		my ($target, $delay) = @ARGV;
+		while (1) {
+			my $c = $s->accept or next;
+			if (fork() == 0) {
+				my $u = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $target,
+					Proto => "tcp") or exit 1;
+				my $sel = IO::Select->new($c, $u);
+				while (1) {
+					for my $h ($sel->can_read) {
+						my $n = sysread($h, my $buf, 65536);
+						exit 0 unless $n;
+						if ($h == $u) { select(undef, undef, undef, $delay); syswrite($c, $buf); }
+						else { syswrite($u, $buf); }
+					}
+				}
+			}
+			close $c;
+		}' "$target" "$delay"
 }
