@@ -33,20 +33,31 @@ int ad_change_opts_apply(ad_change_opts *o, bool is_state_file, const char *arg,
 	return 0;
 }
 
-int ad_changes_report(const ad_change_opts *o, const char *kind,
-		      const strlist *current, mp_check *chk, char **err)
+/* The state file cannot be used: UNKNOWN, the reason first, the findings
+ * still reported. */
+static void unusable(mp_check *chk, char *err)
+{
+	mp_check_summary_prefix(chk, "%s", err);
+	mp_check_raise(chk, MP_UNKNOWN);
+	free(err);
+}
+
+void ad_changes_report(const ad_change_opts *o, const char *kind,
+		       const strlist *current, mp_check *chk)
 {
 	ad_state_status status;
 	ad_state *st;
-	char *note = NULL;
+	char *note = NULL, *err = NULL;
 	strlist fresh;
 	strbuf names;
 
 	if (o->state_file == NULL)
-		return 0;
-	st = ad_state_open(o->state_file, kind, &status, &note, err);
-	if (st == NULL)
-		return -1;
+		return;
+	st = ad_state_open(o->state_file, kind, &status, &note, &err);
+	if (st == NULL) {
+		unusable(chk, err);
+		return;
+	}
 	strlist_init(&fresh);
 	if (status == AD_STATE_LOADED)
 		for (size_t i = 0; i < current->n; i++)
@@ -60,11 +71,12 @@ int ad_changes_report(const ad_change_opts *o, const char *kind,
 	ad_state_clear(st);
 	for (size_t i = 0; i < current->n; i++)
 		ad_state_set(st, current->items[i], "1");
-	if (ad_state_save(st, err) < 0) {
+	if (ad_state_save(st, &err) < 0) {
 		ad_state_close(st);
 		strlist_free(&fresh);
 		free(note);
-		return -1;
+		unusable(chk, err);
+		return;
 	}
 	ad_state_close(st);
 	free(note);
@@ -83,5 +95,4 @@ int ad_changes_report(const ad_change_opts *o, const char *kind,
 		strbuf_free(&names);
 	}
 	strlist_free(&fresh);
-	return 0;
 }

@@ -37,9 +37,10 @@ int ad_change_opts_apply(ad_change_opts *o, bool is_state_file, const char *arg,
  * CURRENT and reports to CHK: what is new goes first in the summary ("new
  * since last run: A, B") and raises the state to new_is; the first run and a
  * corrupt state file are noted in the long output.  Does nothing without a
- * state file.  Returns 0, or -1 with a malloc'ed *ERR when the state file
- * cannot be used at all. */
-int ad_changes_report(const ad_change_opts *o, const char *kind,
-		      const strlist *current, mp_check *chk, char **err);
+ * state file.  A state file that cannot be used at all (no directory, no
+ * permission, lock held too long) raises the check to UNKNOWN with the reason
+ * first in the summary; the findings are reported all the same. */
+void ad_changes_report(const ad_change_opts *o, const char *kind,
+		       const strlist *current, mp_check *chk);
 
 #endif

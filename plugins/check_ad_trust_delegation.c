@@ -328,8 +328,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < trusts.n; i++)
 		if (judged[i].counted)
 			strlist_add(&risky, judged[i].trust->partner);
-	if (ad_changes_report(&set.changes, PROGNAME, &risky, chk, &err) < 0)
-		mp_die(MP_UNKNOWN, "%s", err);
+	ad_changes_report(&set.changes, PROGNAME, &risky, chk);
 	strlist_free(&risky);
 	if (trusts.n > 1)
 		qsort(judged, trusts.n, sizeof *judged, by_rank);

@@ -280,8 +280,7 @@ int main(int argc, char **argv)
 		strlist names;
 		strlist_init(&names);
 		counted_names(&accounts, &exceptions, set.exclude_disabled, &names);
-		if (ad_changes_report(&set.changes, PROGNAME, &names, chk, &err) < 0)
-			mp_die(MP_UNKNOWN, "%s", err);
+		ad_changes_report(&set.changes, PROGNAME, &names, chk);
 		strlist_free(&names);
 	}
 	evaluate_unconstrained(chk, &accounts, &exceptions, set.exclude_disabled, &t);

@@ -276,13 +276,26 @@ expect_check "state: reported once" OK "^AD TRUST DELEGATION OK - 3 trusts allow
 head -c 20 /dev/urandom >"$ST"
 expect_check "state: corrupt file reported, replaced, not fatal" OK "^AD TRUST DELEGATION OK" -- "$P" --config "$TEST_TMP/scan.conf" --state-file "$ST" -c 5
 expect_output "corruption named" "state file $ST was corrupt"
-cp "$ST" "$TEST_TMP/st.before"
+# two runs at once, from a state that knows only p2: the lock lets exactly
+# one of them report p1 and p3 as new, the other sees them already recorded
+rm -f "$ST"; "$P" --config "$TEST_TMP/ex.conf" --state-file "$ST" -c 5 >/dev/null
 "$P" --config "$TEST_TMP/scan.conf" --state-file "$ST" -c 5 >"$TEST_TMP/r1" & p1=$!
 "$P" --config "$TEST_TMP/scan.conf" --state-file "$ST" -c 5 >"$TEST_TMP/r2" & p2=$!
 wait "$p1" "$p2"
-if grep -q "^AD TRUST DELEGATION OK - 3 trusts allow" "$TEST_TMP/r1" && grep -q "^AD TRUST DELEGATION OK - 3 trusts allow" "$TEST_TMP/r2" && ! grep -q corrupt "$TEST_TMP/r1" "$TEST_TMP/r2"; then
-	ok "two runs at once: both OK, no new trust, no corruption"
+n_new=$(cat "$TEST_TMP/r1" "$TEST_TMP/r2" | grep -c "^AD TRUST DELEGATION WARNING - new since last run: p1.example, p3.example; 3 trusts allow")
+n_quiet=$(cat "$TEST_TMP/r1" "$TEST_TMP/r2" | grep -c "^AD TRUST DELEGATION OK - 3 trusts allow")
+if [ "$n_new" = 1 ] && [ "$n_quiet" = 1 ] && ! grep -q corrupt "$TEST_TMP/r1" "$TEST_TMP/r2"; then
+	ok "two runs at once: exactly one reports p1 and p3 as new, no corruption"
 else not_ok "two runs at once" "$(cat "$TEST_TMP/r1" "$TEST_TMP/r2")"; fi
+expect_check "after both: nothing new" OK "^AD TRUST DELEGATION OK - 3 trusts allow" -- "$P" --config "$TEST_TMP/scan.conf" --state-file "$ST" -c 5
+# a state file that cannot be used: UNKNOWN first, the trusts still reported
+expect_check "state file in a missing directory: the CRITICAL trusts stay CRITICAL" CRITICAL \
+	"^AD TRUST DELEGATION CRITICAL - cannot lock state file /nonexistent/dir/t.lock: No such file or directory; 3 trusts allow TGT delegation across the forest boundary: p1.example, p2.example, p3.example \|" \
+	-- "$P" --config "$TEST_TMP/scan.conf" --state-file /nonexistent/dir/t
+expect_check "state file in a missing directory below thresholds: UNKNOWN, trusts kept" UNKNOWN \
+	"^AD TRUST DELEGATION UNKNOWN - cannot lock state file /nonexistent/dir/t.lock: No such file or directory; 3 trusts allow" \
+	-- "$P" --config "$TEST_TMP/scan.conf" --state-file /nonexistent/dir/t -c 5
+expect_output "trust lines kept" "^trust p1.example \(P1\) .*TGT delegation ALLOWED"
 
 # --- bad input ------------------------------------------------------------------------
 bad() { local d=$1 e=$2; shift 2; expect_check "bad input: $d" UNKNOWN "^AD TRUST DELEGATION UNKNOWN - $e" -- "$P" "$@"; }

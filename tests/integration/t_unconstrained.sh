@@ -221,7 +221,16 @@ bad "--ssl with --starttls" "--ssl and --starttls exclude each other" -H x -S -T
 bad "unsupported SASL mechanism" "--sasl-mech PLAIN: SASL mechanism must be GSSAPI or EXTERNAL" -H x -Y PLAIN
 bad "--keytab without GSSAPI" "--keytab needs --sasl-mech GSSAPI" -H x --keytab /etc/krb5.keytab
 bad "bad --new-is" "--new-is SOMETIMES: state must be" "${C[@]}" --new-is SOMETIMES
-bad "state file in a missing directory" "cannot lock state file /nonexistent/dir/s.lock" "${C[@]}" -b "$SERVERS" --state-file /nonexistent/dir/s
+# a state file that cannot be used: UNKNOWN with the reason first, the
+# findings still there (a broken state file must not hide offenders)
+expect_check "state file in a missing directory: UNKNOWN, findings kept" UNKNOWN \
+	"^AD UNCONSTRAINED UNKNOWN - cannot lock state file /nonexistent/dir/s.lock: No such file or directory; 4 non-DC accounts trusted for unconstrained delegation \\(4 computers" \
+	-- "$P" "${C[@]}" -b "$SERVERS" --state-file /nonexistent/dir/s -w 10
+expect_perf unconstrained 4
+expect_output "offenders still listed" '^computer SQL01\$ '
+expect_check "state file failure does not lower CRITICAL" CRITICAL \
+	"^AD UNCONSTRAINED CRITICAL - cannot lock state file /nonexistent/dir/s.lock: No such file or directory; 4 non-DC" \
+	-- "$P" "${C[@]}" -b "$SERVERS" --state-file /nonexistent/dir/s -c 1
 t0=$SECONDS
 bad "server that never answers: timeout" "timed out after 2 s while searching for the base DN|timed out after 2 s while connecting to" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}" -t 2
 if [ $((SECONDS - t0)) -le 4 ]; then ok "timeout honoured ($((SECONDS - t0)) s for -t 2)"; else not_ok "timeout honoured" "$((SECONDS - t0)) s"; fi
