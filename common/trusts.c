@@ -22,7 +22,8 @@ static int collect(ad_ldap *s, LDAPMessage *e, void *ctx)
 	t.direction = ad_ldap_int_value(s, e, "trustDirection", &v) == 0 ? (long)v : -1;
 	t.type = ad_ldap_int_value(s, e, "trustType", &v) == 0 ? (long)v : -1;
 	/* AD returns the 32-bit value signed: keep the bits */
-	t.attrs = ad_ldap_int_value(s, e, "trustAttributes", &v) == 0 ? (uint32_t)v : 0;
+	t.has_attrs = ad_ldap_int_value(s, e, "trustAttributes", &v) == 0;
+	t.attrs = t.has_attrs ? (uint32_t)v : 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->items = xrealloc(l->items, l->cap * sizeof *l->items);
@@ -86,13 +87,23 @@ void ad_trust_evaluate(const ad_trust *t, ad_trust_rule rule, ad_trust_verdict *
 
 	memset(v, 0, sizeof *v);
 	v->contradictory = trust_attrs_contradictory(t->attrs);
-	if (!inbound) {
+	if (t->direction == TRUST_DIRECTION_OUTBOUND || t->direction == TRUST_DIRECTION_DISABLED) {
 		v->cls = TRUST_NOT_RELEVANT;
 		v->why = t->direction == TRUST_DIRECTION_OUTBOUND
 				 ? "not relevant: outbound only (this domain's users do not use it)"
-				 : t->direction == TRUST_DIRECTION_DISABLED
-					   ? "not relevant: trust disabled"
-					   : "not relevant: unknown trust direction";
+				 : "not relevant: trust disabled";
+		return;
+	}
+	/* an unreadable value is never taken as "no risk" */
+	if (!inbound) {
+		v->cls = TRUST_UNKNOWN;
+		v->why = t->direction < 0 ? "cannot be evaluated: trustDirection absent or unreadable"
+					  : "cannot be evaluated: trustDirection is not 0-3";
+		return;
+	}
+	if (!t->has_attrs) {
+		v->cls = TRUST_UNKNOWN;
+		v->why = "cannot be evaluated: trustAttributes absent or unreadable";
 		return;
 	}
 	if (t->attrs & TRUST_ATTR_WITHIN_FOREST) {

@@ -17,7 +17,8 @@ typedef struct {
 	char *dn;
 	long direction;   /* trustDirection, -1 when absent */
 	long type;        /* trustType, -1 when absent */
-	uint32_t attrs;   /* trustAttributes (0 when absent) */
+	uint32_t attrs;   /* trustAttributes */
+	bool has_attrs;   /* false: trustAttributes absent or unreadable */
 } ad_trust;
 
 typedef struct {
@@ -35,7 +36,9 @@ typedef enum {
 	TRUST_NOT_RELEVANT,  /* disabled or outbound only */
 	TRUST_WITHIN_FOREST, /* not a security boundary: listed, not counted */
 	TRUST_BLOCKED,       /* inbound, TGT delegation blocked */
-	TRUST_ALLOWED        /* inbound, TGT delegation allowed */
+	TRUST_ALLOWED,       /* inbound, TGT delegation allowed */
+	TRUST_UNKNOWN        /* cannot be evaluated: trustDirection or (for an
+				inbound trust) trustAttributes absent or unreadable */
 } ad_trust_class;
 
 typedef struct {

@@ -82,7 +82,7 @@ struct judged {
 
 struct tally {
 	unsigned trusts, inbound, tgt_delegation, excepted, expired, contradictory;
-	unsigned partner_unconstrained, partners_failed;
+	unsigned unknown, partner_unconstrained, partners_failed;
 };
 
 static void judge(const ad_trust_list *trusts, ad_trust_rule rule,
@@ -99,6 +99,7 @@ static void judge(const ad_trust_list *trusts, ad_trust_rule rule,
 		t->trusts++;
 		t->inbound += j->v.inbound;
 		t->contradictory += j->v.contradictory;
+		t->unknown += j->v.cls == TRUST_UNKNOWN;
 		if (j->v.cls != TRUST_ALLOWED)
 			continue;
 		j->exception = ad_exceptions_find(exceptions, names, 2);
@@ -115,13 +116,15 @@ static int rank(const struct judged *j)
 {
 	if (j->counted)
 		return 0;
-	if (j->v.contradictory)
+	if (j->v.cls == TRUST_UNKNOWN)
 		return 1;
+	if (j->v.contradictory)
+		return 2;
 	switch (j->v.cls) {
-	case TRUST_ALLOWED: return 2; /* excepted */
-	case TRUST_BLOCKED: return 3;
-	case TRUST_WITHIN_FOREST: return 4;
-	default: return 5;
+	case TRUST_ALLOWED: return 3; /* excepted */
+	case TRUST_BLOCKED: return 4;
+	case TRUST_WITHIN_FOREST: return 5;
+	default: return 6;
 	}
 }
 
@@ -230,6 +233,9 @@ static void summarise(mp_check *chk, const struct judged *judged, size_t n,
 	if (t->expired > 0)
 		mp_check_summary_prefix(chk, "%u trust %s expired", t->expired,
 					t->expired == 1 ? "exception" : "exceptions");
+	if (t->unknown > 0)
+		mp_check_summary_prefix(chk, "%u %s could not be evaluated", t->unknown,
+					t->unknown == 1 ? "trust" : "trusts");
 	if (scanned && t->partners_failed > 0)
 		mp_check_summary_prefix(chk, "%u %s could not be scanned", t->partners_failed,
 					t->partners_failed == 1 ? "partner" : "partners");
@@ -344,7 +350,7 @@ int main(int argc, char **argv)
 	mp_check_raise(chk, mp_thresholds_state(&th, t.tgt_delegation));
 	if (t.contradictory > 0)
 		mp_check_raise(chk, MP_WARNING);
-	if (t.partners_failed > 0)
+	if (t.partners_failed > 0 || t.unknown > 0)
 		mp_check_raise(chk, MP_UNKNOWN);
 	summarise(chk, judged, trusts.n, &t, scanning);
 

@@ -161,6 +161,23 @@ one none
 expect_check "no trusts at all: OK" OK "^AD TRUST DELEGATION OK - no inbound trust allows TGT delegation \(0 trusts, 0 inbound\)" \
 	-- "$P" -H "$SLAPD_NONE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_NONE_BIND_DN" --password-file "$SLAPD_PWFILE"
 expect_perf trusts 0
+# values the bind account cannot read (or that are missing) are never taken
+# as "no risk": trust lines say so, the check is UNKNOWN
+noattrs=$(printf 'dn: CN=na.example,CN=System,DC=corp,DC=example\nobjectClass: top\nobjectClass: trustedDomain\ncn: na.example\ntrustPartner: na.example\nflatName: NA\ntrustDirection: 3\ntrustType: 2\n')
+nodir=$(printf 'dn: CN=nd.example,CN=System,DC=corp,DC=example\nobjectClass: top\nobjectClass: trustedDomain\ncn: nd.example\ntrustPartner: nd.example\nflatName: ND\ntrustType: 2\ntrustAttributes: 2056\n')
+one unreadable "$noattrs" "$nodir" "$(tdo out.example OUT 2 2 8)" "$(tdo bad.example BAD 7 2 8)" "$(tdo crit.example CRIT 3 2 $((0x808)))"
+expect_check "trustAttributes or trustDirection missing: UNKNOWN below thresholds, never OK" UNKNOWN \
+	"^AD TRUST DELEGATION UNKNOWN - 3 trusts could not be evaluated; 1 trust allows TGT delegation across the forest boundary: crit.example \|" \
+	-- "$P" -H "$SLAPD_UNREADABLE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_UNREADABLE_BIND_DN" --password-file "$SLAPD_PWFILE" -c 5
+expect_perf trusts 5
+expect_perf inbound 1
+expect_output "missing trustAttributes named" "^trust na.example \(NA\) bidirectional, uplevel, attributes none: cannot be evaluated: trustAttributes absent or unreadable$"
+expect_output "missing trustDirection named" "^trust nd.example \(ND\) .*: cannot be evaluated: trustDirection absent or unreadable$"
+expect_output "direction out of range named" "^trust bad.example \(BAD\) .*: cannot be evaluated: trustDirection is not 0-3$"
+expect_output "outbound still not relevant" "^trust out.example \(OUT\) outbound, .*: not relevant: outbound only"
+expect_check "the CRITICAL trust is not hidden by the unreadable ones" CRITICAL \
+	"^AD TRUST DELEGATION CRITICAL - 3 trusts could not be evaluated; 1 trust allows TGT delegation across the forest boundary: crit.example \|" \
+	-- "$P" -H "$SLAPD_UNREADABLE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_UNREADABLE_BIND_DN" --password-file "$SLAPD_PWFILE"
 
 # --- partner scan -----------------------------------------------------------------
 # corp trusts: p1 (bidirectional, 0x808), p2 (inbound, 0x800), p3 (0x808,
