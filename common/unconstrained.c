@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,13 +40,27 @@ static bool is_dc(uint32_t uac)
 	return uac & (UAC_SERVER_TRUST_ACCOUNT | UAC_PARTIAL_SECRETS_ACCOUNT);
 }
 
+struct collecting {
+	ad_account_list *list;
+	char *bad_dn;              /* an entry whose flags cannot be read */
+};
+
+#define COLLECT_BAD_UAC 2
+
 static int collect(ad_ldap *s, LDAPMessage *e, void *ctx)
 {
-	ad_account_list *l = ctx;
+	struct collecting *c = ctx;
+	ad_account_list *l = c->list;
 	ad_account a = {0};
 	long long uac = 0;
 
-	ad_ldap_int_value(s, e, "userAccountControl", &uac);
+	/* AD gives the 32-bit value signed or unsigned; anything else, or no
+	 * value at all, cannot say whether this is a DC: never guess */
+	if (ad_ldap_int_value(s, e, "userAccountControl", &uac) < 0 || uac < INT32_MIN ||
+	    uac > (long long)UINT32_MAX) {
+		c->bad_dn = ad_ldap_entry_dn(s, e);
+		return COLLECT_BAD_UAC;
+	}
 	a.uac = (uint32_t)uac;
 	a.dn = ad_ldap_entry_dn(s, e);
 	a.sam = ad_ldap_first_value(s, e, "sAMAccountName");
@@ -92,12 +107,18 @@ int ad_find_delegation_accounts(ad_ldap *s, const char *base, ad_find_scope scop
 				      "msDS-AllowedToActOnBehalfOfOtherIdentity", NULL};
 	static char *const attrs_unconstrained[] = {"sAMAccountName", "userAccountControl",
 						    "objectClass", NULL};
+	struct collecting c = {.list = out};
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	rc = ad_ldap_search(s, base, LDAP_SCOPE_SUBTREE, ad_delegation_filter(scope),
 			    scope == AD_FIND_UNCONSTRAINED ? attrs_unconstrained : attrs,
-			    collect, out, &out->referrals, err);
+			    collect, &c, &out->referrals, err);
+	if (rc == COLLECT_BAD_UAC)
+		*err = xasprintf("%s: userAccountControl is missing or not a 32-bit number, so "
+				 "whether it is a domain controller cannot be told",
+				 c.bad_dn ? c.bad_dn : "an entry");
+	free(c.bad_dn);
 	if (rc != 0) {
 		ad_account_list_free(out);
 		return -1;

@@ -236,6 +236,18 @@ bad "server that never answers: timeout" "timed out after 2 s while searching fo
 if [ $((SECONDS - t0)) -le 4 ]; then ok "timeout honoured ($((SECONDS - t0)) s for -t 2)"; else not_ok "timeout honoured" "$((SECONDS - t0)) s"; fi
 expect_check "-t 2:CRITICAL gives CRITICAL" CRITICAL "^AD UNCONSTRAINED CRITICAL - timed out after 2 s while" -- "$P" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}" -t 2:CRITICAL
 
+# --- a userAccountControl the check cannot read -----------------------------------
+# 0x100080000 has TRUSTED_FOR_DELEGATION in its low bits, so the server's
+# filter matches, but it is no 32-bit AD value: whether the account is a DC
+# cannot be told, so the check says so instead of guessing
+cp "$TEST_TMP/empty.ldif" "$TEST_TMP/baduac.ldif"
+printf '\ndn: CN=ODD01,CN=Computers,DC=corp,DC=example\nobjectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\nobjectClass: computer\ncn: ODD01\nsn: ODD01\nsAMAccountName: ODD01$\nuserAccountControl: %s\n' $((0x100080000)) >>"$TEST_TMP/baduac.ldif"
+slapd_start baduac "$TEST_TMP/baduac.ldif" --tls || not_ok "slapd baduac starts"
+expect_check "userAccountControl out of range: UNKNOWN, named" UNKNOWN \
+	"^AD UNCONSTRAINED UNKNOWN - cn=ODD01,cn=Computers,dc=corp,dc=example: userAccountControl is missing or not a 32-bit number" \
+	-- "$P" -H "$SLAPD_BADUAC_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_BADUAC_BIND_DN" --password-file "$PW"
+slapd_stop baduac
+
 # --- help and version ---------------------------------------------------------------
 OUT=$("$P" --help); RC=$?
 if [ "$RC" = 3 ] && printf '%s\n' "$OUT" | grep -q -- "--exclude-disabled" && printf '%s\n' "$OUT" | grep -q "^Usage:"; then ok "--help on stdout, exit 3"; else not_ok "--help" "rc=$RC"; fi
