@@ -164,7 +164,10 @@ static _Noreturn void print_help(const ad_plugin_spec *spec)
 	if (spec->notes != NULL)
 		printf("\n%s\n", spec->notes);
 	printf("\nThe config file (--config) is read with libconfig; see the sample\n"
-	       "ad-delegation.conf and the man page %s(8).\n", spec->progname);
+	       "ad-delegation.conf and the man page %s(8).  The command line wins:\n"
+	       "a flag the config file sets is switched off with --FLAG=false (e.g.\n"
+	       "--insecure=false), and -H URI, -S or -T replace the config's transport.\n",
+	       spec->progname);
 	exit(MP_UNKNOWN);
 }
 
@@ -258,11 +261,35 @@ static const ad_option *find_option(const struct parser *p, int key)
 	return NULL;
 }
 
+static bool flag_is_true(const char *arg)
+{
+	return strcasecmp(arg, "true") == 0 || strcasecmp(arg, "yes") == 0 ||
+	       strcmp(arg, "1") == 0;
+}
+
+static bool flag_is_false(const char *arg)
+{
+	return strcasecmp(arg, "false") == 0 || strcasecmp(arg, "no") == 0 ||
+	       strcmp(arg, "0") == 0;
+}
+
 static void apply(struct parser *p, int key, const char *arg)
 {
 	const ad_option *o = find_option(p, key);
 	const char *err = "bad value";
-	int rc = apply_common(p->opts, key, arg, &err);
+	int rc;
+
+	/* a flag given as --flag=VALUE on the command line (so that one set in
+	 * the config file can be switched off): NULL is on, "false" off */
+	if (p->source == NULL && o != NULL && !o->has_arg && arg != NULL) {
+		if (flag_is_true(arg))
+			arg = NULL;
+		else if (flag_is_false(arg))
+			arg = "false";
+		else
+			usage_die(p, "--%s=%s: must be true or false", o->name, arg);
+	}
+	rc = apply_common(p->opts, key, arg, &err);
 
 	if (rc == 0 && p->spec->apply != NULL)
 		rc = p->spec->apply(p->spec->ctx, key, arg, &err) == 0 ? 1 : -1;
@@ -286,7 +313,10 @@ static void build_tables(struct parser *p)
 		const ad_option *o = pass == 0 ? common_options : p->spec->options;
 		for (; o && o->name; o++, k++) {
 			p->longopts[k].name = o->name;
-			p->longopts[k].has_arg = o->has_arg ? required_argument : no_argument;
+			/* --flag=false switches off a flag the config file set */
+			p->longopts[k].has_arg = o->has_arg ? required_argument
+				: (o->key == 'h' || o->key == 'V' || o->key == 'v')
+					? no_argument : optional_argument;
 			p->longopts[k].val = o->key;
 			if (o->key > ' ' && o->key < 127 && s + 2 < sizeof p->shortopts) {
 				p->shortopts[s++] = (char)o->key;
@@ -338,6 +368,35 @@ static int apply_config_setting(const char *key, const char *value, int is_bool,
 	}
 	p->source = NULL;
 	return 0;
+}
+
+/* Before the command line is applied over the config: a URI given with -H
+ * brings its own scheme and port, so the config's port and ssl give way (and
+ * its starttls, for an ldaps:// URI); -S sets aside the config's starttls and
+ * -T its ssl. */
+static void cli_transport_overrides(ad_common_opts *o, int key, const char *arg)
+{
+	bool on = arg == NULL || flag_is_true(arg);
+
+	switch (key) {
+	case 'H':
+		if (strstr(arg, "://") == NULL)
+			break;
+		o->port = 0;
+		o->ssl = false;
+		if (strncasecmp(arg, "ldaps://", 8) == 0)
+			o->starttls = false;
+		break;
+	case 'S':
+		if (on)
+			o->starttls = false;
+		break;
+	case 'T':
+		if (on)
+			o->ssl = false;
+		break;
+	default: break;
+	}
 }
 
 static const char *opt_name(const struct parser *p, char **argv)
@@ -406,7 +465,13 @@ void ad_options_parse(const ad_plugin_spec *spec, int argc, char **argv,
 		usage_die(&p, "--section needs --config");
 	}
 
-	/* Pass 2: the command line, which wins over the config file. */
+	/* Pass 2: the command line, which wins over the config file, also
+	 * where the transport is concerned: the config's own choices give way
+	 * to the command line's instead of clashing with them. */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, p.shortopts, p.longopts, &longidx)) != -1)
+		if (opts->config_file != NULL)
+			cli_transport_overrides(opts, c, optarg);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, p.shortopts, p.longopts, &longidx)) != -1)
 		if (c != OPT_CONFIG && c != OPT_SECTION)

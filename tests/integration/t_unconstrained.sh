@@ -236,6 +236,41 @@ bad "server that never answers: timeout" "timed out after 2 s while searching fo
 if [ $((SECONDS - t0)) -le 4 ]; then ok "timeout honoured ($((SECONDS - t0)) s for -t 2)"; else not_ok "timeout honoured" "$((SECONDS - t0)) s"; fi
 expect_check "-t 2:CRITICAL gives CRITICAL" CRITICAL "^AD UNCONSTRAINED CRITICAL - timed out after 2 s while" -- "$P" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}" -t 2:CRITICAL
 
+# --- the command line wins over the config's transport ----------------------------
+expect_stderr() {  # expect_stderr DESC REGEX: the last expect_check's stderr matches
+	if grep -Eq -- "$2" "$TEST_TMP/stderr"; then ok "$1"; else not_ok "$1" "stderr lacks /$2/" "$(head -c 800 "$TEST_TMP/stderr")"; fi
+}
+cat >"$TEST_TMP/ldaps.conf" <<CONF
+defaults = { hostname = "127.0.0.1"; port = $SLAPD_CORP_LDAPS_PORT; ssl = true; ca_file = "$SLAPD_CA";
+  bind_dn = "$SLAPD_CORP_BIND_DN"; password_file = "$PW"; base = "$SERVERS"; warning = "10"; };
+CONF
+cat >"$TEST_TMP/starttls.conf" <<CONF
+defaults = { hostname = "$SLAPD_CORP_URI"; starttls = true; insecure = true; ca_file = "$SLAPD_WRONG_CA";
+  bind_dn = "$SLAPD_CORP_BIND_DN"; password_file = "$PW"; base = "$SERVERS"; warning = "10"; };
+CONF
+expect_check "config LDAPS on its own" OK "^AD UNCONSTRAINED OK - 4 non-DC" -- "$P" --config "$TEST_TMP/ldaps.conf"
+expect_check "-H ldap:// URI replaces the config's port and ssl" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/ldaps.conf" -H "$SLAPD_CORP_URI" -T -vv
+expect_stderr "connected as the command line says" "^debug: connecting to $SLAPD_CORP_URI \(StartTLS yes"
+expect_check "-T replaces the config's ssl = true" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/ldaps.conf" -T -p "$SLAPD_CORP_PORT" -vv
+expect_stderr "StartTLS on the plain port" "^debug: connecting to ldap://127.0.0.1:$SLAPD_CORP_PORT \(StartTLS yes"
+expect_check "-S replaces the config's starttls = true" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/starttls.conf" -H 127.0.0.1 -S -p "$SLAPD_CORP_LDAPS_PORT" -vv
+expect_stderr "LDAPS, no StartTLS" "^debug: connecting to ldaps://127.0.0.1:$SLAPD_CORP_LDAPS_PORT \(StartTLS no"
+expect_check "-H ldaps:// URI replaces the config's starttls" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/starttls.conf" -H "$SLAPD_CORP_LDAPS_URI"
+expect_check "config insecure = true: the wrong CA is not checked" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/starttls.conf"
+expect_check "--insecure=false switches the config's insecure off: the wrong CA fails" UNKNOWN \
+	"^AD UNCONSTRAINED UNKNOWN - .*certificate" -- "$P" --config "$TEST_TMP/starttls.conf" --insecure=false
+expect_check "--insecure=false with the right CA" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/starttls.conf" --insecure=false --ca-file "$SLAPD_CA"
+expect_check "--insecure=maybe is refused" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --insecure=maybe: must be true or false$" \
+	-- "$P" --config "$TEST_TMP/starttls.conf" --insecure=maybe
+expect_check "-S and -T together on the command line still clash" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --ssl and --starttls exclude each other" \
+	-- "$P" --config "$TEST_TMP/starttls.conf" -S -T
+
 # --- a userAccountControl the check cannot read -----------------------------------
 # 0x100080000 has TRUSTED_FOR_DELEGATION in its low bits, so the server's
 # filter matches, but it is no 32-bit AD value: whether the account is a DC
