@@ -305,6 +305,13 @@ if [ "$n_new" = 1 ] && [ "$n_quiet" = 1 ] && ! grep -q corrupt "$TEST_TMP/r1" "$
 	ok "two runs at once: exactly one reports p1 and p3 as new, no corruption"
 else not_ok "two runs at once" "$(cat "$TEST_TMP/r1" "$TEST_TMP/r2")"; fi
 expect_check "after both: nothing new" OK "^AD TRUST DELEGATION OK - 3 trusts allow" -- "$P" --config "$TEST_TMP/scan.conf" --state-file "$ST" -c 5
+rm -f "$ST"; "$P" --config "$TEST_TMP/ex.conf" --state-file "$ST" -c 5 >/dev/null
+expect_check "--new-is CRITICAL: a new trust is CRITICAL below thresholds" CRITICAL \
+	"^AD TRUST DELEGATION CRITICAL - new since last run: p1.example, p3.example; 3 trusts allow" \
+	-- "$P" --config "$TEST_TMP/scan.conf" --state-file "$ST" -c 5 --new-is CRITICAL
+expect_output "each new trust named in the long output" "^New since last run: p3.example$"
+expect_check "--new-is CRITICAL: then quiet" OK "^AD TRUST DELEGATION OK - 3 trusts allow" \
+	-- "$P" --config "$TEST_TMP/scan.conf" --state-file "$ST" -c 5 --new-is CRITICAL
 # a state file that cannot be used: UNKNOWN first, the trusts still reported
 expect_check "state file in a missing directory: the CRITICAL trusts stay CRITICAL" CRITICAL \
 	"^AD TRUST DELEGATION CRITICAL - cannot lock state file /nonexistent/dir/t.lock: No such file or directory; 3 trusts allow TGT delegation across the forest boundary: p1.example, p2.example, p3.example \|" \
