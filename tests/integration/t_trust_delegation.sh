@@ -262,6 +262,17 @@ expect_output "where the slow partner was when time ran out" \
 	"^partner s1.example: not scanned \(5\.[0-9] s\): no answer within 5\.[0-9] s while (connecting and binding to|searching) $SLAPD_S1_URI"
 expect_no_output "no timeout line" "timed out"
 if awk "BEGIN{exit !($el < 6.0)}"; then ok "the check ended before its -t 6 ($el s)"; else not_ok "the check ended before its -t 6" "took $el s"; fi
+# the scan left running at the deadline is abandoned cleanly: no invalid
+# access or leak under valgrind (plain build)
+VB=${VALGRIND_BUILDDIR:-$BUILDDIR}/plugins/check_ad_trust_delegation
+if command -v valgrind >/dev/null; then
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+		--log-file="$TEST_TMP/vg-slow.log" "$VB" --config "$TEST_TMP/slowanswer.conf" --scan-partners -t 6 >"$TEST_TMP/vg-slow.out" 2>&1
+	rc=$?
+	if [ "$rc" = 2 ] && [ ! -s "$TEST_TMP/vg-slow.log" ] && grep -q "^partner s1.example: not scanned" "$TEST_TMP/vg-slow.out"; then
+		ok "valgrind clean: a partner abandoned at the deadline"
+	else not_ok "valgrind clean: a partner abandoned at the deadline" "exit $rc" "$(head -30 "$TEST_TMP/vg-slow.log" "$TEST_TMP/vg-slow.out")"; fi
+else not_ok "valgrind clean: a partner abandoned at the deadline" "valgrind is not installed (scripts/install-deps installs it)"; fi
 # the same partner with time enough: scanned through the proxy
 expect_check "the slow partner with -t 15 is scanned" CRITICAL \
 	"^AD TRUST DELEGATION CRITICAL - 1 trust allows TGT delegation across the forest boundary: s1.example; 2 unconstrained accounts in partner domains \|" \
