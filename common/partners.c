@@ -135,8 +135,8 @@ void ad_partners_add(ad_partner_list *l, const ad_config *cfg,
 
 /* The domain controller that DNS SRV names first (lowest priority, then
  * highest weight) for _ldap._tcp.DOMAIN. */
-static int srv_lookup(const char *domain, char *host, size_t hostsize, int *port,
-		      char **err)
+static int srv_lookup(const char *domain, bool has_entry, char *host, size_t hostsize,
+		      int *port, char **err)
 {
 	unsigned char answer[NS_MAXMSG];
 	char name[NS_MAXDNAME];
@@ -157,8 +157,9 @@ static int srv_lookup(const char *domain, char *host, size_t hostsize, int *port
 	if (len > (int)sizeof answer) /* glibc returns the full length of a larger answer */
 		len = (int)sizeof answer;
 	if (len < 0 || ns_initparse(answer, len, &msg) < 0) {
-		*err = xasprintf("no DNS SRV record %s and no entry in the config's "
-				 "partners list", name);
+		*err = xasprintf("no DNS SRV record %s %s", name,
+				 has_entry ? "(its partners entry names no hostname)"
+					   : "and no entry in the config's partners list");
 		goto done;
 	}
 	for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
@@ -261,16 +262,17 @@ static void scan_one(struct job *j, double timeout)
 		char host[NS_MAXDNAME];
 		int port = 389;
 
-		/* a password is never sent to a server found only through the
-		 * partner's DNS: that needs a partners entry (or Kerberos) */
-		if (p->opts.sasl_mech == NULL && p->opts.bind_dn != NULL) {
+		/* the main connection's password is not sent to a server found
+		 * only through the partner's DNS unless the admin listed the
+		 * partner in the config (Kerberos sends no password) */
+		if (p->opts.sasl_mech == NULL && p->opts.bind_dn != NULL && !p->from_config) {
 			p->error = xasprintf("no partners entry in the config file: the main "
 					     "connection's password is not sent to a server found "
 					     "by DNS (add an entry, or use -Y GSSAPI)");
 			goto done;
 		}
 
-		if (srv_lookup(p->domain, host, sizeof host, &port, &p->error) < 0)
+		if (srv_lookup(p->domain, p->from_config, host, sizeof host, &port, &p->error) < 0)
 			goto done;
 		/* LDAPS when the main connection used it (SRV names port 389);
 		 * otherwise the SRV port, with StartTLS if the main one used it */

@@ -221,6 +221,23 @@ expect_output "p4 scanned" "^  computer P4OLD\\$"
 expect_no_output "p5 (outbound) still not scanned" "^partner p5"
 expect_check "without --scan-partners no partner perfdata" CRITICAL "allow TGT delegation" -- "$P" --config "$TEST_TMP/scan.conf"
 expect_no_output "no partner_unconstrained label" "partner_unconstrained"
+# a partner without an entry is found by DNS only: the main simple-bind
+# password is not sent there; an entry with just the domain is the opt-in
+# (here DNS has no such record, so the lookup is what fails)
+cat >"$TEST_TMP/dnsonly.conf" <<CONF
+defaults = { hostname = "$SLAPD_SCAN_URI"; starttls = true; ca_file = "$SLAPD_CA";
+  bind_dn = "$SLAPD_SCAN_BIND_DN"; password_file = "$SLAPD_PWFILE"; };
+CONF
+expect_check "no partners entry, simple bind: partners not scanned, password kept" CRITICAL \
+	"^AD TRUST DELEGATION CRITICAL - 3 partners could not be scanned; 3 trusts allow" -- "$P" --config "$TEST_TMP/dnsonly.conf" --scan-partners
+expect_output "the reason" "^partner p3.example: not scanned \([0-9.]+ s\): no partners entry in the config file: the main connection's password is not sent to a server found by DNS \(add an entry, or use -Y GSSAPI\)$"
+cat >>"$TEST_TMP/dnsonly.conf" <<CONF
+check_ad_trust_delegation = { partners = ( { domain = "p3.example"; } ); };
+CONF
+expect_check "an entry with only the domain: DNS SRV is tried with the main credentials" CRITICAL \
+	"^AD TRUST DELEGATION CRITICAL - 3 partners could not be scanned; 3 trusts allow" -- "$P" --config "$TEST_TMP/dnsonly.conf" --scan-partners
+expect_output "p3 looked up in DNS" "^partner p3.example: not scanned \([0-9.]+ s\): (no DNS SRV record _ldap._tcp.p3.example \(its partners entry names no hostname\)|no answer within [0-9.]+ s while looking up the DNS SRV record _ldap._tcp.p3.example)$"
+expect_output "p1 still refused" "^partner p1.example: not scanned \([0-9.]+ s\): no partners entry in the config file"
 # a partner that accepts TCP and never answers, twice: concurrent scans end
 # near the slowest partner, not the sum (sequential would exceed -t)
 slapd_start_blackhole h1 60
