@@ -108,6 +108,13 @@ expect_perf excepted 1
 expect_output "excepted account listed with reason and expiry" "^Excepted \(listed, not counted\):$"
 expect_output "excepted line" "^computer SQL01\\$ \(.*\) enabled, excepted until 2099-12-31: CHG-1234 legacy SQL double hop$"
 expect_output "expired exception counted again and said" "^computer OLD01\\$ \(.*\) enabled, exception expired on 2020-01-01 \(CHG-0999\)$"
+cat >"$TEST_TMP/nodollar.conf" <<CONF
+check_ad_unconstrained = { exceptions = ( { account = "sql01"; reason = "CHG-1 without the dollar"; } ); };
+CONF
+expect_check "exception 'sql01' names the computer SQL01\$ (no \$, any case)" WARNING "^AD UNCONSTRAINED WARNING - 3 non-DC" \
+	-- "$P" "${C[@]}" -b "$SERVERS" --config "$TEST_TMP/nodollar.conf"
+expect_perf excepted 1
+expect_output "SQL01\$ listed as excepted" '^computer SQL01\$ .*: CHG-1 without the dollar$'
 expect_check "--exclude-disabled leaves FILE01\$ out" WARNING "- 1 exception expired; 2 non-DC" -- "$P" --config "$TEST_TMP/ex.conf" --exclude-disabled
 expect_perf disabled 1
 expect_output "listed as not counted" "^Disabled, not counted \(--exclude-disabled\):$"
