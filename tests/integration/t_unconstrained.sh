@@ -284,6 +284,17 @@ expect_check "--insecure=maybe is refused" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - 
 expect_check "-S and -T together on the command line still clash" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --ssl and --starttls exclude each other" \
 	-- "$P" --config "$TEST_TMP/starttls.conf" -S -T
 
+# --- SASL EXTERNAL -------------------------------------------------------------------
+# over slapd's unix socket the peer's uid is the identity (mapped to the
+# monitor account); no DN, no password
+expect_check "-Y EXTERNAL over ldapi://" WARNING "^AD UNCONSTRAINED WARNING - 4 non-DC" \
+	-- "$P" -H "$SLAPD_CORP_LDAPI_URI" -Y EXTERNAL -b "$SERVERS" -vv
+expect_stderr "bound with SASL EXTERNAL" "^debug: bind: SASL EXTERNAL$"
+expect_check "-Y external is case-insensitive" WARNING "^AD UNCONSTRAINED WARNING - 4 non-DC" \
+	-- "$P" -H "$SLAPD_CORP_LDAPI_URI" -Y external -b "$SERVERS"
+expect_check "-Y EXTERNAL over TCP without a client certificate: refused, named" UNKNOWN \
+	"^AD UNCONSTRAINED UNKNOWN - SASL EXTERNAL bind to $SLAPD_CORP_URI" -- "$P" -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -Y EXTERNAL -b "$SERVERS"
+
 # --- a userAccountControl the check cannot read -----------------------------------
 # 0x100080000 has TRUSTED_FOR_DELEGATION in its low bits, so the server's
 # filter matches, but it is no 32-bit AD value: whether the account is a DC

@@ -72,6 +72,8 @@
 #   SLAPD_N_PORT       PORT
 #   SLAPD_N_LDAPS_URI  ldaps://127.0.0.1:LDAPS_PORT   (only with --tls, else "")
 #   SLAPD_N_LDAPS_PORT LDAPS_PORT                     (only with --tls, else "")
+#   SLAPD_N_LDAPI_URI  ldapi://<socket in SLAPD_N_DIR>: SASL EXTERNAL binds
+#                      there as SLAPD_N_BIND_DN (the peer's uid is mapped)
 #   SLAPD_N_SUFFIX     the suffix, e.g. DC=corp,DC=example
 #   SLAPD_N_BIND_DN    CN=monitor,CN=Users,<suffix>  (ordinary user, limits apply)
 #   SLAPD_N_PWFILE     = SLAPD_PWFILE
@@ -235,6 +237,10 @@ _slapd_watchdog() {   # _slapd_watchdog PID NAME: kill PID when this shell goes 
 	_slapd_var "$2" WATCHDOG "$!"
 }
 
+_slapd_ldapi_uri() {   # ldapi:// URI of the socket in DIR (path %-encoded)
+	printf 'ldapi://%s' "$(printf '%s' "$1/ldapi" | sed -e 's|%|%25|g' -e 's|/|%2F|g')"
+}
+
 slapd_start() {
 	if [ $# -lt 2 ]; then
 		_slapd_diag "usage: slapd_start NAME LDIF... [--suffix DN] [--tls] [--sizelimit N] [--rootdse FILE]"
@@ -307,7 +313,8 @@ slapd_start() {
 	local attempt port lport urls pid deadline ok
 	for attempt in 1 2 3 4 5 6 7 8; do
 		port=$(_slapd_pick_port) || { _slapd_diag "slapd_start $name: no free port"; return 1; }
-		urls="ldap://127.0.0.1:$port/"
+		# a private unix socket too, for SASL EXTERNAL
+		urls="ldap://127.0.0.1:$port/ $(_slapd_ldapi_uri "$dir")"
 		lport=
 		if [ "$tls" = 1 ]; then
 			lport=$(_slapd_pick_port) || return 1
@@ -346,6 +353,7 @@ slapd_start() {
 	_slapd_var "$name" URI "ldap://127.0.0.1:$port"
 	_slapd_var "$name" LDAPS_PORT "$lport"
 	_slapd_var "$name" LDAPS_URI "${lport:+ldaps://127.0.0.1:$lport}"
+	_slapd_var "$name" LDAPI_URI "$(_slapd_ldapi_uri "$dir")"
 	_slapd_var "$name" SUFFIX "$suffix"
 	_slapd_var "$name" BIND_DN "CN=monitor,CN=Users,$suffix"
 	_slapd_var "$name" PWFILE "$SLAPD_PWFILE"
