@@ -284,6 +284,14 @@ expect_check "--insecure=maybe is refused" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - 
 expect_check "-S and -T together on the command line still clash" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --ssl and --starttls exclude each other" \
 	-- "$P" --config "$TEST_TMP/starttls.conf" -S -T
 
+# --- a server that cuts a paged search short -----------------------------------------
+slapd_start capped "$TEST_TMP/corp.ldif" --prtotal 1200 || not_ok "slapd capped starts"
+expect_check "a paged search cut short by the server is UNKNOWN, never a smaller count" UNKNOWN \
+	"^AD UNCONSTRAINED UNKNOWN - search on $SLAPD_CAPPED_URI hit the server's size limit even though results were paged; the answer would be incomplete$" \
+	-- "$P" -H "$SLAPD_CAPPED_URI" --allow-plaintext -D "$SLAPD_CAPPED_BIND_DN" --password-file "$PW"
+expect_no_output "no count from a short answer" "unconstrained="
+slapd_stop capped
+
 # --- SASL EXTERNAL -------------------------------------------------------------------
 # over slapd's unix socket the peer's uid is the identity (mapped to the
 # monitor account); no DN, no password

@@ -21,7 +21,7 @@
 # Functions
 #   slapd_available            0 if slapd, slapadd, ldapsearch (and openssl)
 #                              are installed
-#   slapd_start NAME LDIF... [--suffix DN] [--tls] [--sizelimit N]
+#   slapd_start NAME LDIF... [--suffix DN] [--tls] [--sizelimit N] [--prtotal N]
 #                            [--rootdse FILE]
 #       NAME: [A-Za-z0-9_]+, used upper-cased in variable names (corp ->
 #       SLAPD_CORP_URI). LDIF files are loaded in the given order with
@@ -32,6 +32,8 @@
 #       --tls          also listen on ldaps:// (second port) and allow StartTLS
 #                      on the plain port; certificate from slapd_tls_init
 #       --sizelimit N  the MaxPageSize emulation (default 1000)
+#       --prtotal N    at most N entries for a whole paged search (default
+#                      unlimited): a server that cuts the answer short
 #       --rootdse FILE use this LDIF as rootDSE instead of the generated one
 #                      (defaultNamingContext, rootDomainNamingContext,
 #                      configurationNamingContext, schemaNamingContext,
@@ -243,17 +245,18 @@ _slapd_ldapi_uri() {   # ldapi:// URI of the socket in DIR (path %-encoded)
 
 slapd_start() {
 	if [ $# -lt 2 ]; then
-		_slapd_diag "usage: slapd_start NAME LDIF... [--suffix DN] [--tls] [--sizelimit N] [--rootdse FILE]"
+		_slapd_diag "usage: slapd_start NAME LDIF... [--suffix DN] [--tls] [--sizelimit N] [--prtotal N] [--rootdse FILE]"
 		return 2
 	fi
 	local name=$1; shift
-	local suffix='DC=corp,DC=example' tls=0 sizelimit=1000 rootdse='' ldifs=() f
+	local suffix='DC=corp,DC=example' tls=0 sizelimit=1000 prtotal=unlimited rootdse='' ldifs=() f
 	case $name in ''|*[!A-Za-z0-9_]*) _slapd_diag "slapd_start: bad NAME '$name'"; return 2;; esac
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--suffix) suffix=${2:-}; shift 2 || return 2;;
 		--tls) tls=1; shift;;
 		--sizelimit) sizelimit=${2:-}; shift 2 || return 2;;
+		--prtotal) prtotal=${2:-}; shift 2 || return 2;;
 		--rootdse) rootdse=${2:-}; shift 2 || return 2;;
 		--*) _slapd_diag "slapd_start: unknown option $1"; return 2;;
 		*) ldifs+=("$1"); shift;;
@@ -301,6 +304,7 @@ slapd_start() {
 		-e "s|@ROOTDN@|$(_slapd_sed_escape "$rootdn")|g" \
 		-e "s|@ROOTPW@|$(_slapd_sed_escape "$SLAPD_ROOT_PASSWORD")|g" \
 		-e "s|@SIZELIMIT@|$sizelimit|g" \
+		-e "s|@PRTOTAL@|$prtotal|g" \
 		"$SLAPD_FIXTUREDIR/slapd.conf.in" >"$dir/slapd.conf" || return 1
 
 	for f in "${ldifs[@]}"; do
