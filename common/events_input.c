@@ -29,12 +29,14 @@ struct jsonl_mark {
 	uint64_t head_hash;
 };
 
-/* What the state remembers of an EVTX input. */
+/* What the state remembers of an EVTX input: "ID TIME UNREADABLE
+ * FILETIME" (the last field is missing in states of older versions). */
 struct evtx_mark {
-	bool has_id, has_time;
+	bool has_id, has_time, has_filetime;
 	uint64_t id;
 	int64_t time;
 	uint64_t unreadable;
+	uint64_t filetime;      /* written time of record ID, the log's fingerprint */
 };
 
 /* The callbacks' view of a read. */
@@ -50,6 +52,7 @@ struct scan_ctx {
 	 * the bound of a second pass (ids from it on are left for later) */
 	bool has_future, has_max, has_bound;
 	uint64_t future_id, max_id, bound;
+	bool in_id_order;       /* EVTX: this pass reads in identifier order */
 };
 
 void events_input_init(struct events_input *in, enum events_input_kind kind,
@@ -115,7 +118,15 @@ static int evtx_event(const struct ticket_event *ev, void *ctx)
 	struct scan_ctx *sc = ctx;
 	uint64_t id = ev->record_id;
 
-	if (sc->incremental) {
+	if (sc->incremental && sc->in_id_order) {
+		/* the first record newer than --now: it and all later ones
+		 * (higher numbers) are left for a later run */
+		if (events_tally_classify(&sc->in->tally, ev, NULL) == EVENTS_AFTER_WINDOW) {
+			sc->has_future = true;
+			sc->future_id = id;
+			return TICKET_EVENT_STOP_BEFORE;
+		}
+	} else if (sc->incremental) {
 		if (sc->has_bound && id >= sc->bound)
 			return 0;
 		if (events_tally_classify(&sc->in->tally, ev, NULL) == EVENTS_AFTER_WINDOW) {
@@ -346,56 +357,147 @@ static int scan_jsonl(struct events_input *in, const struct events_scan_config *
 
 /* ---- EVTX ---- */
 
-static bool parse_evtx_mark(const char *v, struct evtx_mark *m)
+static bool parse_mark_number(const char *v, bool *has, uint64_t *u, int64_t *i)
 {
-	char id[32], t[32];
-	int end = -1;
 	char *e;
 
-	memset(m, 0, sizeof(*m));
-	if (v == NULL || sscanf(v, "%31s %31s %" SCNu64 "%n", id, t, &m->unreadable, &end) != 3 ||
-	    end < 0 || v[end] != '\0')
+	*has = false;
+	if (strcmp(v, NO_VALUE) == 0)
+		return true;
+	errno = 0;
+	if (u != NULL)
+		*u = strtoull(v, &e, 10);
+	else
+		*i = strtoll(v, &e, 10);
+	if (*e != '\0' || errno != 0 || e == v)
 		return false;
-	if (strcmp(id, NO_VALUE) != 0) {
-		errno = 0;
-		m->id = strtoull(id, &e, 10);
-		if (*e != '\0' || errno != 0)
-			return false;
-		m->has_id = true;
-	}
-	if (strcmp(t, NO_VALUE) != 0) {
-		errno = 0;
-		m->time = strtoll(t, &e, 10);
-		if (*e != '\0' || errno != 0)
-			return false;
-		m->has_time = true;
-	}
+	*has = true;
 	return true;
 }
 
-static int evtx_pass(struct events_input *in, struct scan_ctx *sc, bool resume, uint64_t after)
+static bool parse_evtx_mark(const char *v, struct evtx_mark *m)
 {
-	struct evtx_scan_options o = { .resume = resume, .after_record_id = after };
+	char id[32], t[32], ft[32];
+	int end = -1, end4 = -1, n;
+
+	memset(m, 0, sizeof(*m));
+	if (v == NULL)
+		return false;
+	n = sscanf(v, "%31s %31s %" SCNu64 "%n %31s%n", id, t, &m->unreadable, &end, ft, &end4);
+	if (n == 4)
+		end = end4;
+	if (n < 3 || end < 0 || v[end] != '\0')
+		return false;
+	return parse_mark_number(id, &m->has_id, &m->id, NULL) &&
+	       parse_mark_number(t, &m->has_time, NULL, &m->time) &&
+	       (n == 3 || parse_mark_number(ft, &m->has_filetime, &m->filetime, NULL));
+}
+
+static int evtx_pass(struct events_input *in, struct scan_ctx *sc,
+		     const struct evtx_scan_options *o)
+{
 	char *err = NULL;
 
 	sc->has_future = sc->has_max = false;
+	sc->in_id_order = o->in_id_order;
 	events_tally_reset(&in->tally);
-	if (evtx_reader_scan(in->path, &o, evtx_event, sc, &in->st, &err) < 0) {
+	if (evtx_reader_scan(in->path, o, evtx_event, sc, &in->st, &err) < 0) {
 		in->error = err ? err : xasprintf("%s: cannot be read", in->path);
 		return -1;
 	}
 	return 0;
 }
 
+/* One read, in identifier order when asked and possible, else (from then
+ * on) in file order. */
+static int evtx_read(struct events_input *in, struct scan_ctx *sc, struct evtx_scan_options *o)
+{
+	if (evtx_pass(in, sc, o) < 0)
+		return -1;
+	if (!o->in_id_order || !in->st.id_order_failed)
+		return 0;
+	o->in_id_order = false;
+	return evtx_pass(in, sc, o);
+}
+
+/* Why a resumed read must start again from the beginning, or NULL. */
+static char *evtx_reset_reason(const struct events_input *in, const struct evtx_mark *m)
+{
+	const struct event_read_stats *st = &in->st;
+
+	if (st->resume_reset)
+		return xasprintf("%s holds only records older than the last run saw (log cleared or "
+				 "replaced): read from its start", in->path);
+	if (st->resume_mismatch)
+		return xasprintf("%s is not the log the last run read (its record %" PRIu64 " was "
+				 "written at another time: log cleared or replaced): read from its "
+				 "start", in->path, m->id);
+	/* the record the last run stopped at is gone (or was not known):
+	 * the newest time tells an older log */
+	if (!st->after_found && m->has_time && st->has_last_time && st->last_time < m->time)
+		return xasprintf("%s holds only records older than the last run saw (log cleared or "
+				 "replaced): read from its start", in->path);
+	return NULL;
+}
+
+/* The mark to save after reading IN (resumed after M, or not). */
+static char *evtx_mark_text(struct events_input *in, const struct scan_ctx *sc,
+			    const struct evtx_scan_options *o, bool resume,
+			    const struct evtx_mark *m, bool have_mark)
+{
+	const struct event_read_stats *st = &in->st;
+	char id[32] = NO_VALUE, t[32] = NO_VALUE, ft[32] = NO_VALUE;
+	bool has_id = false, has_ft = false, has_time = st->has_last_time;
+	uint64_t last = 0, filetime = 0, unreadable;
+	int64_t time = st->last_time;
+
+	if (st->has_last_record_id && !(sc->has_future && !o->in_id_order)) {
+		/* in identifier order the last record consumed; in file
+		 * order the highest, when nothing was left for later */
+		has_id = has_ft = true;
+		last = st->last_record_id;
+		filetime = st->last_filetime;
+	} else if (sc->has_future && !o->in_id_order) {
+		/* file order: just below the lowest record newer than --now,
+		 * a number the file may not have: no fingerprint */
+		has_id = true;
+		last = sc->future_id - 1;
+	} else if (resume) {
+		/* nothing new: where the last run stopped */
+		has_id = true;
+		last = m->id;
+		has_ft = m->has_filetime;
+		filetime = m->filetime;
+	}
+	/* in identifier order only part of the file was read: the time the
+	 * last run saw stays if it is newer */
+	if (o->in_id_order && have_mark && m->has_time && (!has_time || m->time > time)) {
+		has_time = true;
+		time = m->time;
+	}
+	/* unreadable records seen in the file so far: a read in file order
+	 * sees them all, one in identifier order only the new ones */
+	unreadable = st->unreadable;
+	if (o->in_id_order && have_mark)
+		unreadable += m->unreadable;
+	if (has_id)
+		snprintf(id, sizeof(id), "%" PRIu64, last);
+	if (has_time)
+		snprintf(t, sizeof(t), "%" PRId64, time);
+	if (has_ft)
+		snprintf(ft, sizeof(ft), "%" PRIu64, filetime);
+	in->end = last;
+	return xasprintf("%s %s %" PRIu64 " %s", id, t, unreadable, ft);
+}
+
 static int scan_evtx(struct events_input *in, const struct events_scan_config *cfg)
 {
 	struct scan_ctx sc = { .in = in, .cfg = cfg, .label = in->path,
 			       .incremental = cfg->state != NULL };
+	struct evtx_scan_options o = { 0 };
 	struct evtx_mark m = { 0 };
 	bool have_mark = false, resume = false;
-	char *key = state_key(in), *value;
-	char id[32] = NO_VALUE, t[32] = NO_VALUE;
-	uint64_t last;
+	char *key = state_key(in), *value, *why;
 
 	if (sc.incremental) {
 		if (parse_evtx_mark(ad_state_get(cfg->state, key), &m)) {
@@ -405,23 +507,32 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 		else if (ad_state_has(cfg->state, key))
 			strlist_add_owned(&in->notes, xasprintf(
 				"the state of %s was unusable: read from its start", in->path));
+		/* identifier order reads only what is new, and can stop in
+		 * time; resuming so needs the fingerprint of the resume record
+		 * (a state of an older version has none: file order once) */
+		o.in_id_order = !resume || m.has_filetime;
+		o.out_of_time = cfg->out_of_time;
+		o.time_ctx = cfg->ctx;
 	}
-	if (evtx_pass(in, &sc, resume, m.id) < 0)
+	o.resume = resume;
+	o.after_record_id = m.id;
+	o.check_after_filetime = resume && m.has_filetime;
+	o.after_filetime = m.filetime;
+	if (evtx_read(in, &sc, &o) < 0)
 		goto fail;
-	if (resume && (in->st.resume_reset ||
-		       (m.has_time && in->st.has_last_time && in->st.last_time < m.time))) {
-		strlist_add_owned(&in->notes, xasprintf(
-			"%s holds only records older than the last run saw (log cleared or "
-			"replaced): read from its start", in->path));
+	if (resume && (why = evtx_reset_reason(in, &m)) != NULL) {
+		strlist_add_owned(&in->notes, why);
 		resume = have_mark = false;
-		if (evtx_pass(in, &sc, false, 0) < 0)
+		o.resume = o.check_after_filetime = false;
+		o.after_record_id = 0;
+		if (evtx_read(in, &sc, &o) < 0)
 			goto fail;
 	}
-	if (sc.has_future && sc.has_max && sc.max_id > sc.future_id) {
+	if (!o.in_id_order && sc.has_future && sc.has_max && sc.max_id > sc.future_id) {
 		/* records out of order: count again, only below the newer one */
 		sc.has_bound = true;
 		sc.bound = sc.future_id;
-		if (evtx_pass(in, &sc, resume, m.id) < 0)
+		if (evtx_pass(in, &sc, &o) < 0)
 			goto fail;
 		sc.has_future = true;
 		sc.future_id = sc.bound;
@@ -431,28 +542,26 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 	in->lines_or_records = in->st.records;
 	in->malformed = in->tally.n.no_time;
 	in->unreadable = in->st.unreadable;
-	/* unreadable records have no identifier: report only an increase */
-	if (have_mark)
+	/* in file order unreadable records have no identifier: report only
+	 * an increase (in identifier order only new records are read) */
+	if (have_mark && !o.in_id_order)
 		in->unreadable = in->st.unreadable > m.unreadable ? in->st.unreadable - m.unreadable : 0;
 	note_damage(in, in->path);
 	if (!sc.incremental) {
 		free(key);
 		return 0;
 	}
-	if (sc.has_future) {
-		last = sc.future_id - 1;
+	if (sc.has_future)
 		strlist_add_owned(&in->notes, xasprintf(
 			"%s: record %" PRIu64 " is newer than --now; it and later records are "
 			"left for the next run", in->path, sc.future_id));
-	} else {
-		last = in->st.has_last_record_id ? in->st.last_record_id : m.id;
+	value = evtx_mark_text(in, &sc, &o, resume, &m, have_mark);
+	if (in->st.stopped_early) {
+		in->stopped_early = true;
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s: read stopped after record %" PRIu64 " to finish within the time limit; "
+			"the rest is read next run", in->path, in->end));
 	}
-	if (in->st.has_last_record_id || resume)
-		snprintf(id, sizeof(id), "%" PRIu64, last);
-	if (in->st.has_last_time)
-		snprintf(t, sizeof(t), "%" PRId64, in->st.last_time);
-	in->end = last;
-	value = xasprintf("%s %s %" PRIu64, id, t, in->st.unreadable);
 	ad_state_set(cfg->state, key, value);
 	free(value);
 	free(key);

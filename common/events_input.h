@@ -13,11 +13,21 @@
  *     the offset, or whose first bytes changed, was truncated or rewritten:
  *     it is read from its start.  A last line without its newline may still
  *     be being written and is left for the next run.
- *   EVTX: the highest record identifier read, the newest written time and
- *     the number of unreadable records.  Records up to that identifier are
- *     skipped; a log whose records are all older (cleared, or replaced by
- *     another export) is read from its start.  Unreadable records cannot be
- *     identified, so only an increase of their number is reported.
+ *   EVTX: the last record identifier read, that record's written time
+ *     (FILETIME: the log's fingerprint), the newest written time and the
+ *     number of unreadable records seen so far ("ID TIME UNREADABLE
+ *     FILETIME"; states of older versions lack FILETIME).  Records are read
+ *     in identifier order (evtx_reader's in_id_order): those up to the
+ *     saved identifier are passed over unread, and the read can stop early
+ *     (out_of_time) with an exact resume point.  A log whose records are
+ *     all numbered lower, or whose record of the saved number was written
+ *     at another time (cleared and refilled past it, or replaced), is read
+ *     from its start.  A file that cannot be read in identifier order
+ *     (unreadable records, identifiers out of order, the saved record gone,
+ *     a state without FILETIME) is read whole in file order, as before:
+ *     there the saved record's absence lets a newest time older than the
+ *     saved one tell a replaced log, and unreadable records, which cannot
+ *     be identified, are reported only by an increase of their number.
  * Events newer than --now are not consumed: a JSON lines read stops before
  * the first one, an EVTX read resumes before the lowest such record, so
  * they are counted by a later run.  Standard input, pipes and devices are
@@ -44,9 +54,9 @@ enum events_input_kind {
 struct events_scan_config {
 	int32_t event_tz_offset;  /* NXLog EventTime zone, seconds east */
 	ad_state *state;          /* NULL: read every input whole */
-	/* Incremental JSON lines: asked after each event; true ends the read
-	 * there (consumed up to that event; the rest follows next run).
-	 * NULL: never. */
+	/* Incremental reads: asked after each JSON lines event or EVTX record
+	 * consumed; true ends the read there (consumed up to it; the rest
+	 * follows next run).  NULL: never. */
 	bool (*out_of_time)(const void *ctx);
 	const void *ctx;
 };

@@ -312,51 +312,69 @@ static int fill_event(struct evtx_scan *sc, libevtx_record_t *rec,
 	return 0;
 }
 
-static void note_progress(struct evtx_scan *sc, uint64_t id, bool has_time,
-			  int64_t t)
+static void note_time(struct evtx_scan *sc, bool has_time, int64_t t)
 {
 	struct event_read_stats *st = sc->st;
 
-	if (!st->has_last_record_id || id > st->last_record_id) {
-		st->has_last_record_id = true;
-		st->last_record_id = id;
-	}
 	if (has_time && (!st->has_last_time || t > st->last_time)) {
 		st->has_last_time = true;
 		st->last_time = t;
 	}
 }
 
-static void visit_record(struct evtx_scan *sc, libevtx_record_t *rec,
-			 int index, bool recovered)
+/* File order: the highest identifier, its written time, the newest time. */
+static void note_progress(struct evtx_scan *sc, uint64_t id, uint64_t filetime,
+			  bool has_time, int64_t t)
+{
+	struct event_read_stats *st = sc->st;
+
+	if (!st->has_last_record_id || id > st->last_record_id) {
+		st->has_last_record_id = true;
+		st->last_record_id = id;
+		st->last_filetime = filetime;
+	}
+	note_time(sc, has_time, t);
+}
+
+/* The resume record: the same number written at another time is another
+ * log. */
+static void check_resume_record(struct evtx_scan *sc, uint64_t id, uint64_t filetime)
+{
+	const struct evtx_scan_options *o = sc->opts;
+
+	if (o == NULL || !o->resume || !o->check_after_filetime || id != o->after_record_id)
+		return;
+	sc->st->after_found = true;
+	if (filetime != o->after_filetime)
+		sc->st->resume_mismatch = true;
+}
+
+/* The header values of a record; -1 (reason in WHY) when they cannot be
+ * read. */
+static int record_header(libevtx_record_t *rec, uint64_t *id, uint64_t *filetime,
+			 uint32_t *event_id, char *why, size_t whylen)
 {
 	libevtx_error_t *error = NULL;
-	const struct evtx_layout *layout;
-	char why[ERROR_LINE_LEN];
-	uint64_t id = 0, filetime = 0;
-	uint32_t event_id = 0;
-	int64_t t = 0;
-	bool has_time;
 
-	if (libevtx_record_get_identifier(rec, &id, &error) != 1 ||
-	    libevtx_record_get_written_time(rec, &filetime, &error) != 1 ||
-	    libevtx_record_get_event_identifier(rec, &event_id, &error) != 1) {
-		error_line(&error, why, sizeof(why));
-		count_unreadable(sc, index, recovered, why);
-		return;
+	if (libevtx_record_get_identifier(rec, id, &error) != 1 ||
+	    libevtx_record_get_written_time(rec, filetime, &error) != 1 ||
+	    libevtx_record_get_event_identifier(rec, event_id, &error) != 1) {
+		error_line(&error, why, whylen);
+		return -1;
 	}
-	has_time = timeparse_filetime(filetime, &t);
-	if (!recovered)
-		note_progress(sc, id, has_time, t);
-	if (!recovered && sc->opts && sc->opts->resume &&
-	    id <= sc->opts->after_record_id) {
-		sc->st->skipped_resume++;
-		return;
-	}
-	layout = layout_of(event_id);
+	return 0;
+}
+
+/* Delivers record REC (identifier ID) if it is a Security ticket event;
+ * returns what the callback returned, 0 for any other record. */
+static int deliver(struct evtx_scan *sc, libevtx_record_t *rec, int index, bool recovered,
+		   uint64_t id, uint32_t event_id, bool has_time, int64_t t)
+{
+	const struct evtx_layout *layout = layout_of(event_id);
+
 	if (layout == NULL || !from_security_provider(sc, rec)) {
 		sc->st->other_events++;
-		return;
+		return 0;
 	}
 	ticket_event_init(&sc->ev, TICKET_SOURCE_EVTX);
 	sc->ev.event_id = event_id;
@@ -366,9 +384,35 @@ static void visit_record(struct evtx_scan *sc, libevtx_record_t *rec,
 	sc->ev.record_id = id;
 	sc->ev.recovered = recovered;
 	if (fill_event(sc, rec, layout, index, recovered) < 0)
-		return;
+		return 0;
 	event_read_stats_add(sc->st, &sc->ev);
-	if (sc->cb && sc->cb(&sc->ev, sc->ctx) != 0)
+	return sc->cb ? sc->cb(&sc->ev, sc->ctx) : 0;
+}
+
+static void visit_record(struct evtx_scan *sc, libevtx_record_t *rec,
+			 int index, bool recovered)
+{
+	char why[ERROR_LINE_LEN];
+	uint64_t id = 0, filetime = 0;
+	uint32_t event_id = 0;
+	int64_t t = 0;
+	bool has_time;
+
+	if (record_header(rec, &id, &filetime, &event_id, why, sizeof(why)) < 0) {
+		count_unreadable(sc, index, recovered, why);
+		return;
+	}
+	has_time = timeparse_filetime(filetime, &t);
+	if (!recovered) {
+		note_progress(sc, id, filetime, has_time, t);
+		check_resume_record(sc, id, filetime);
+	}
+	if (!recovered && sc->opts && sc->opts->resume &&
+	    id <= sc->opts->after_record_id) {
+		sc->st->skipped_resume++;
+		return;
+	}
+	if (deliver(sc, rec, index, recovered, id, event_id, has_time, t) != 0)
 		sc->st->stopped = true;
 }
 
@@ -403,6 +447,190 @@ static void scan_records(struct evtx_scan *sc, bool recovered)
 	}
 }
 
+/* ---- identifier order ----
+ *
+ * libevtx numbers records in file order, chunk after chunk. A log that has
+ * wrapped around keeps its oldest chunk anywhere, so file order is a
+ * rotation of identifier order: the oldest record is found by bisection,
+ * and so is, from there, the first record after the resume point. Only
+ * the records read afterwards are checked to be in order; a file whose
+ * records are not (damage) is left to the file-order scan. */
+
+struct id_order {
+	struct evtx_scan *sc;
+	int n, oldest; /* records, index of the oldest */
+};
+
+static int position_index(const struct id_order *o, int pos)
+{
+	return (int)(((long)o->oldest + pos) % o->n);
+}
+
+/* Identifier and written time of the record at INDEX; -1 when it cannot
+ * be read. Its time counts for the newest time of the file. */
+static int probe(struct evtx_scan *sc, int index, uint64_t *id, uint64_t *filetime)
+{
+	libevtx_error_t *error = NULL;
+	libevtx_record_t *rec = NULL;
+	int rc = -1;
+	int64_t t = 0;
+
+	if (libevtx_file_get_record_by_index(sc->file, index, &rec, &error) != 1) {
+		free_error(&error);
+		return -1;
+	}
+	if (libevtx_record_get_identifier(rec, id, &error) == 1 &&
+	    libevtx_record_get_written_time(rec, filetime, &error) == 1) {
+		bool has_time = timeparse_filetime(*filetime, &t);
+
+		rc = 0;
+		note_time(sc, has_time, t);
+	}
+	free_error(&error);
+	if (libevtx_record_free(&rec, &error) != 1)
+		free_error(&error);
+	return rc;
+}
+
+static int find_oldest(struct id_order *o)
+{
+	uint64_t lo_id, hi_id, mid_id, ft;
+	int lo = 0, hi = o->n - 1;
+
+	if (probe(o->sc, lo, &lo_id, &ft) < 0 || probe(o->sc, hi, &hi_id, &ft) < 0)
+		return -1;
+	while (lo < hi && lo_id > hi_id) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (probe(o->sc, mid, &mid_id, &ft) < 0)
+			return -1;
+		if (mid_id > hi_id) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+			hi_id = mid_id;
+		}
+	}
+	o->oldest = lo_id > hi_id ? lo : 0;
+	return 0;
+}
+
+/* The first position whose identifier is above AFTER (o->n if none). */
+static int find_after(struct id_order *o, uint64_t after)
+{
+	int lo = 0, hi = o->n;
+	uint64_t id, ft;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (probe(o->sc, position_index(o, mid), &id, &ft) < 0)
+			return -1;
+		if (id <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Reads the record at position POS in order; 1 to go on, 0 when the scan
+ * stops there, -1 when identifier order does not hold. */
+static int read_in_order(struct evtx_scan *sc, struct id_order *o, int pos, bool *has_prev,
+			 uint64_t *prev)
+{
+	const struct evtx_scan_options *opts = sc->opts;
+	int index = position_index(o, pos);
+	libevtx_error_t *error = NULL;
+	libevtx_record_t *rec = NULL;
+	char why[ERROR_LINE_LEN];
+	uint64_t id = 0, filetime = 0;
+	uint32_t event_id = 0;
+	int64_t t = 0;
+	bool has_time;
+	int cb;
+
+	sc->st->records++;
+	if (libevtx_file_get_record_by_index(sc->file, index, &rec, &error) != 1) {
+		free_error(&error);
+		return -1;
+	}
+	if (record_header(rec, &id, &filetime, &event_id, why, sizeof(why)) < 0 ||
+	    (*has_prev && id <= *prev)) {
+		if (libevtx_record_free(&rec, &error) != 1)
+			free_error(&error);
+		return -1;
+	}
+	*has_prev = true;
+	*prev = id;
+	has_time = timeparse_filetime(filetime, &t);
+	note_time(sc, has_time, t);
+	cb = deliver(sc, rec, index, false, id, event_id, has_time, t);
+	if (libevtx_record_free(&rec, &error) != 1)
+		free_error(&error);
+	if (cb == TICKET_EVENT_STOP_BEFORE) {
+		sc->st->stopped = true;
+		return 0;
+	}
+	sc->st->has_last_record_id = true;
+	sc->st->last_record_id = id;
+	sc->st->last_filetime = filetime;
+	if (cb != 0) {
+		sc->st->stopped = true;
+		return 0;
+	}
+	if (pos + 1 < o->n && opts->out_of_time != NULL && opts->out_of_time(opts->time_ctx)) {
+		sc->st->stopped = sc->st->stopped_early = true;
+		return 0;
+	}
+	return 1;
+}
+
+static void scan_in_id_order(struct evtx_scan *sc)
+{
+	const struct evtx_scan_options *opts = sc->opts;
+	struct event_read_stats *st = sc->st;
+	struct id_order o = { .sc = sc };
+	libevtx_error_t *error = NULL;
+	uint64_t prev = 0, oldest, newest, ft;
+	bool has_prev = false;
+	int first = 0, rc = 1;
+
+	if (libevtx_file_get_number_of_records(sc->file, &o.n, &error) != 1) {
+		free_error(&error);
+		goto failed;
+	}
+	if (o.n == 0)
+		goto done;
+	if (find_oldest(&o) < 0 || probe(sc, position_index(&o, 0), &oldest, &ft) < 0 ||
+	    probe(sc, position_index(&o, o.n - 1), &newest, &ft) < 0 || oldest > newest)
+		goto failed;
+	if (opts->resume) {
+		if (newest < opts->after_record_id) {
+			st->resume_reset = true;
+			goto done;
+		}
+		first = find_after(&o, opts->after_record_id);
+		if (first <= 0 || probe(sc, position_index(&o, first - 1), &prev, &ft) < 0 ||
+		    prev != opts->after_record_id)
+			goto failed; /* the resume record is not in the file */
+		check_resume_record(sc, prev, ft);
+		if (st->resume_mismatch)
+			goto done;
+		has_prev = true;
+		st->skipped_resume = (uint64_t)first;
+	}
+	for (int pos = first; pos < o.n && rc > 0; pos++)
+		rc = read_in_order(sc, &o, pos, &has_prev, &prev);
+	if (rc < 0)
+		goto failed;
+done:
+	st->in_id_order = true;
+	return;
+failed:
+	st->id_order_failed = true;
+}
+
 static void count_recovered(struct evtx_scan *sc)
 {
 	libevtx_error_t *error = NULL;
@@ -430,13 +658,17 @@ int evtx_reader_scan(const char *path, const struct evtx_scan_options *opts,
 	if (open_file(&sc, path, err) < 0)
 		goto done;
 	count_recovered(&sc);
-	scan_records(&sc, false);
-	if (opts && opts->include_recovered && !stats->stopped)
-		scan_records(&sc, true);
+	if (opts && opts->in_id_order) {
+		scan_in_id_order(&sc);
+	} else {
+		scan_records(&sc, false);
+		if (opts && opts->include_recovered && !stats->stopped)
+			scan_records(&sc, true);
+	}
 	/* After the records, so that a bad record's own reason, when there is
 	 * one, is the damage named. */
 	note_corruption(&sc);
-	if (opts && opts->resume && stats->has_last_record_id &&
+	if (opts && !opts->in_id_order && opts->resume && stats->has_last_record_id &&
 	    stats->last_record_id < opts->after_record_id)
 		stats->resume_reset = true;
 	rc = 0;

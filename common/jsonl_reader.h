@@ -25,9 +25,9 @@
  * and contains 4768, 4769 or 4770 somewhere; other object-looking lines are
  * counted in stats->prefiltered unparsed (no_prefilter turns this off).
  *
- * Strings with invalid UTF-8 or control characters are kept with '?' in
- * their place (ev->sanitized), never dropped: TargetUserName of a failed
- * request is chosen by the client. */
+ * Strings with invalid UTF-8 or control characters are kept with \XX
+ * escapes in their place (ev->sanitized), never dropped: TargetUserName of
+ * a failed request is chosen by the client. */
 #ifndef AD_JSONL_READER_H
 #define AD_JSONL_READER_H
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ticket_event.c - Kerberos ticket event record and field helpers. */
 
+#include "output.h"
 #include "strlist.h"
 #include "ticket_event.h"
 
@@ -9,7 +10,7 @@
 #include <string.h>
 
 #define HEX32_DIGITS 8
-#define REPLACEMENT_CHAR '?'
+#define ESCAPE_LEN 3 /* \XX */
 #define ASCII_DEL 0x7f
 #define C1_CONTROL_LAST 0x9f /* U+0080..U+009F are control characters */
 
@@ -130,6 +131,19 @@ static bool is_control(const unsigned char *s, size_t n)
 	return n == 2 && s[0] == 0xc2 && s[1] <= C1_CONTROL_LAST;
 }
 
+/* Writes the \XX escape of byte C into OUT (ESCAPE_LEN + 1 bytes), as
+ * mp_sanitize() writes it in plugin output. */
+static void escape_byte(unsigned char c, char *out)
+{
+	char one[2] = { (char)c, '\0' };
+
+	/* a NUL is no string to mp_sanitize(); every other byte passed here
+	 * (C0, DEL, a byte of invalid UTF-8 or of a C1 control character) is
+	 * escaped by it on its own */
+	if (c == '\0' || mp_sanitize(one, out, ESCAPE_LEN + 1) != ESCAPE_LEN)
+		snprintf(out, ESCAPE_LEN + 1, "\\%02X", c);
+}
+
 void ticket_event_set(struct ticket_event *ev, char *dst, size_t dstlen,
 		      const char *src, size_t len)
 {
@@ -140,26 +154,26 @@ void ticket_event_set(struct ticket_event *ev, char *dst, size_t dstlen,
 		return;
 	while (in < len) {
 		size_t n = utf8_sequence_length(s + in, len - in);
-		bool replace = n == 0 || is_control(s + in, n);
-		size_t need = replace ? 1 : n;
+		bool escape = n == 0 || is_control(s + in, n);
+		size_t units = n ? n : 1; /* bytes of this character */
+		size_t need = escape ? units * ESCAPE_LEN : n;
 
 		if (out + need > dstlen - 1) {
 			ev->truncated = true;
 			break;
 		}
-		if (replace) {
-			dst[out++] = REPLACEMENT_CHAR;
+		if (escape) {
+			for (size_t i = 0; i < units; i++, out += ESCAPE_LEN)
+				escape_byte(s[in + i], dst + out);
 			ev->sanitized = true;
-			in += n ? n : 1;
 		} else {
 			memcpy(dst + out, s + in, n);
 			out += n;
-			in += n;
 		}
+		in += units;
 	}
 	dst[out] = '\0';
 }
-
 
 int ticket_event_parse_hex32(const char *s, uint32_t *value)
 {

@@ -66,12 +66,17 @@ struct ticket_event {
 			       (uncompressed) input; 0 for EVTX */
 	bool truncated;     /* some string field was cut to fit */
 	bool sanitized;     /* invalid UTF-8 or control characters in some
-			       field were replaced by '?' */
+			       field were written as \XX escapes */
 };
 
 /* Called once per Kerberos event; return 0 to go on, non-zero to stop the
- * scan (stats->stopped is then set). */
+ * scan (stats->stopped is then set): TICKET_EVENT_STOP after this event,
+ * TICKET_EVENT_STOP_BEFORE before it, which matters to an EVTX scan in
+ * identifier order (the event's record is not consumed: the resume point
+ * stays before it); any other scan takes both as TICKET_EVENT_STOP. */
 typedef int (*ticket_event_cb)(const struct ticket_event *ev, void *ctx);
+#define TICKET_EVENT_STOP 1
+#define TICKET_EVENT_STOP_BEFORE 2
 
 /* Room for a one-line damage reason, e.g. "record index 3: invalid binary
  * XML token - unsupported type: 0x05" or "gzip data truncated". */
@@ -79,7 +84,11 @@ typedef int (*ticket_event_cb)(const struct ticket_event *ev, void *ctx);
 
 /* What a scan saw. Both readers fill it from zero (they call
  * event_read_stats_init() themselves). Invariants after a scan:
- *   EVTX:  records == unreadable + skipped_resume + other_events + kerberos
+ *   EVTX in file order:
+ *          records == unreadable + skipped_resume + other_events + kerberos
+ *   EVTX in identifier order: records are those read (the one a callback
+ *          stopped before included), skipped_resume those passed over
+ *          unread
  *   JSONL: records == blank + malformed + prefiltered + other_events
  *                     + kerberos */
 struct event_read_stats {
@@ -112,15 +121,32 @@ struct event_read_stats {
 	uint64_t recovered_available; /* EVTX: recovered records in the file */
 	bool corrupted; /* EVTX: libevtx flags the file as corrupted */
 	bool stopped;   /* the callback asked to stop */
-	/* Resume information. EVTX: the highest record identifier seen among
-	 * readable (not recovered) records, and the newest written time among
-	 * them. JSONL: newest time among delivered events. */
+	/* Resume information. EVTX in file order: the highest record
+	 * identifier seen among readable (not recovered) records, and the
+	 * newest written time among them. EVTX in identifier order: the last
+	 * record consumed (none when nothing new was), and the newest written
+	 * time among the records read. JSONL: newest time among delivered
+	 * events. */
 	bool has_last_record_id;
 	uint64_t last_record_id;
+	uint64_t last_filetime; /* EVTX: written time (FILETIME) of that record */
 	bool has_last_time;
 	int64_t last_time;
 	bool resume_reset; /* EVTX: records exist but every identifier is below
 			      after_record_id: the log was cleared or replaced */
+	/* EVTX with check_after_filetime: record after_record_id is in the
+	 * file (after_found), and was written at another time than the one
+	 * expected (resume_mismatch): another log under the same numbers */
+	bool after_found;
+	bool resume_mismatch;
+	/* EVTX in identifier order: done so (in_id_order), or not possible
+	 * (id_order_failed: an unidentifiable record or identifiers out of
+	 * order met, or the resume record not in the file; nothing is then
+	 * to be trusted, read again in file order), and stopped by the
+	 * out_of_time hook (stopped_early, with stopped) */
+	bool in_id_order;
+	bool id_order_failed;
+	bool stopped_early;
 	/* JSONL: offset just after the last line consumed (the place to start
 	 * next time), and whether start_offset lay beyond the end of input. */
 	uint64_t end_offset;
@@ -148,10 +174,11 @@ const char *ticket_event_id_name(uint32_t event_id);
 const char *ticket_event_source_name(enum ticket_event_source src);
 
 /* Copies len bytes of src into the fixed-size field dst (size dstlen),
- * replacing invalid UTF-8 and control characters with '?' (they would
- * break plugin output, and dropping the event instead would let whoever
- * controls a name hide it) and cutting at a character boundary. Sets
- * ev->sanitized / ev->truncated as needed. */
+ * writing every byte of invalid UTF-8 and of control characters (C0, DEL,
+ * C1, NUL included) as a \XX hex escape, the way mp_sanitize() writes
+ * plugin output (they would break it, and dropping the event instead would
+ * let whoever controls a name hide it), and cutting at a character (or
+ * escape) boundary. Sets ev->sanitized / ev->truncated as needed. */
 void ticket_event_set(struct ticket_event *ev, char *dst, size_t dstlen,
 		      const char *src, size_t len);
 

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "connect.h"
 #include "events_directory.h"
@@ -123,6 +125,9 @@ static const char help_notes[] =
 struct input_arg {
 	enum events_input_kind kind;
 	char *path;
+	bool has_id;          /* the file's identity, when it could be seen */
+	dev_t dev;
+	ino_t ino;
 };
 
 struct settings {
@@ -137,6 +142,7 @@ struct settings {
 	bool realms_from_ldap;
 	const char *forwarded_range[2]; /* warning, critical */
 	const char *state_file;
+	strlist duplicates;             /* inputs left out: the same file again */
 	strlist owned;                  /* storage for the strings above */
 };
 
@@ -146,9 +152,32 @@ static const char *keep(struct settings *s, const char *arg)
 	return s->owned.items[s->owned.n - 1];
 }
 
+static const char *option_of(enum events_input_kind kind)
+{
+	return kind == EVENTS_INPUT_EVTX ? "--evtx" : "--jsonl";
+}
+
+/* The identity (device and inode) of PATH, standard input for "-". */
+static bool input_identity(const char *path, dev_t *dev, ino_t *ino)
+{
+	struct stat sb;
+
+	if ((strcmp(path, JSONL_STDIN) == 0 ? fstat(STDIN_FILENO, &sb) : stat(path, &sb)) < 0)
+		return false;
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return true;
+}
+
+/* Adds an input unless it is a file already given, under this name or
+ * another (./f, a symlink, a hard link, /dev/stdin for "-"): that one is
+ * read once, and -v says so.  An input that cannot be seen now is added as
+ * it is; reading it reports the error. */
 static int add_input(struct settings *s, enum events_input_kind kind, const char *path,
 		     const char **err)
 {
+	struct input_arg in = { .kind = kind, .path = NULL };
+
 	if (path[0] == '\0') {
 		*err = "empty file name";
 		return -1;
@@ -157,16 +186,30 @@ static int add_input(struct settings *s, enum events_input_kind kind, const char
 		*err = "standard input is read as JSON lines only (--jsonl -)";
 		return -1;
 	}
+	in.has_id = input_identity(path, &in.dev, &in.ino);
 	for (size_t i = 0; i < s->ninputs; i++) {
-		if (strcmp(s->inputs[i].path, path) == 0) {
-			*err = "this input is already given (it would be counted twice)";
+		const struct input_arg *o = &s->inputs[i];
+		bool same = strcmp(o->path, path) == 0 ||
+			    (in.has_id && o->has_id && o->dev == in.dev && o->ino == in.ino);
+
+		if (!same)
+			continue;
+		if (o->kind != kind) {
+			strlist_add_owned(&s->owned, xasprintf(
+				"the same file as %s %s: a file is read either as EVTX or as JSON lines",
+				option_of(o->kind), o->path));
+			*err = s->owned.items[s->owned.n - 1];
 			return -1;
 		}
+		strlist_add_owned(&s->duplicates, strcmp(o->path, path) == 0
+			? xasprintf("%s %s is given more than once: read once", option_of(kind), path)
+			: xasprintf("%s %s is the same file as %s: read once", option_of(kind), path,
+				    o->path));
+		return 0;
 	}
+	in.path = xstrdup(path);
 	s->inputs = xrealloc(s->inputs, (s->ninputs + 1) * sizeof(*s->inputs));
-	s->inputs[s->ninputs].kind = kind;
-	s->inputs[s->ninputs].path = xstrdup(path);
-	s->ninputs++;
+	s->inputs[s->ninputs++] = in;
 	return 0;
 }
 
@@ -213,6 +256,7 @@ static void settings_free(struct settings *s)
 	free(s->inputs);
 	strlist_free(&s->realms);
 	strlist_free(&s->local_domains);
+	strlist_free(&s->duplicates);
 	strlist_free(&s->owned);
 }
 
@@ -401,6 +445,7 @@ int main(int argc, char **argv)
 	mp_set_service(SERVICE);
 	strlist_init(&set.realms);
 	strlist_init(&set.local_domains);
+	strlist_init(&set.duplicates);
 	strlist_init(&set.owned);
 	timeparse_duration(DEFAULT_SINCE, &set.since, NULL);
 	ad_options_parse(&spec, argc, argv, &opts, &cfg);
@@ -438,6 +483,8 @@ int main(int argc, char **argv)
 	events_report_forwarded(chk, &total);
 	for (size_t i = 0; i < set.ninputs; i++)
 		events_report_input(chk, &inputs[i], set.state_file != NULL, opts.verbose);
+	for (size_t i = 0; opts.verbose > 0 && i < set.duplicates.n; i++)
+		mp_check_line(chk, "%s", set.duplicates.items[i]);
 	if (opts.verbose > 0)
 		events_report_realms(chk, &realms, &realm_notes);
 	add_perfdata(chk, &total, inputs, set.ninputs, &th, &th_fwd);

@@ -186,6 +186,30 @@ expect_check "several inputs add up (EVTX + JSON lines)" CRITICAL "^AD TICKET EV
 	-- "$P" --jsonl "$T/nxlog.jsonl" --jsonl "$T/wlb7.jsonl" --evtx "$EV_DATA/evtx/mdec_4769_golden_ticket.evtx" "${R[@]}" --realm OFFSEC.LAN --now 2020-09-22T07:45:18Z --since 1000d --event-tz -04:00
 expect_perf forwarded 3
 
+# --- the same file given twice: read once ----------------------------------------------
+# cross.jsonl: 4 cross-trust (2 forwarded); its other names must not add to it
+ln -sf cross.jsonl "$T/cross-link.jsonl"
+ln -f "$T/cross.jsonl" "$T/cross-hard.jsonl"
+expect_check "the same file under four names (./, a symlink, a hard link): counted once" CRITICAL \
+	"^AD TICKET EVENTS CRITICAL - 2 forwarded cross-trust tickets .*; 4 cross-trust ticket events" \
+	-- "$P" --jsonl "$T/cross.jsonl" --jsonl "$T/./cross.jsonl" --jsonl "$T/cross-link.jsonl" --jsonl "$T/cross-hard.jsonl" "${R[@]}" "${W[@]}"
+for kv in cross_trust=4 forwarded=2 scanned=7; do expect_perf "${kv%=*}" "${kv#*=}"; done
+expect_no_output "without -v: not mentioned" "same file|more than once"
+expect_check "the same path twice: counted once" CRITICAL "4 cross-trust" -- "$P" --jsonl "$T/cross.jsonl" --jsonl "$T/cross.jsonl" "${R[@]}" "${W[@]}" -v
+expect_perf scanned 7
+expect_output "-v: said" "^--jsonl $T/cross.jsonl is given more than once: read once$"
+n=$(printf '%s\n' "$OUT" | grep -c '(JSON lines): ')
+if [ "$n" = 1 ]; then ok "-v: one input line"; else not_ok "-v: one input line" "$OUT"; fi
+expect_check "-v names the other spellings" CRITICAL "4 cross-trust" -- "$P" --jsonl "$T/cross.jsonl" --jsonl "$T/./cross.jsonl" --jsonl "$T/cross-link.jsonl" "${R[@]}" "${W[@]}" -v
+expect_output "./ said" "^--jsonl $T/./cross.jsonl is the same file as $T/cross.jsonl: read once$"
+expect_output "symlink said" "^--jsonl $T/cross-link.jsonl is the same file as $T/cross.jsonl: read once$"
+G=$EV_DATA/evtx/mdec_4769_golden_ticket.evtx
+ln -sf "$G" "$T/golden-link.evtx"
+expect_check "EVTX under two names: counted once" CRITICAL "^AD TICKET EVENTS CRITICAL - 1 forwarded .*; 10 cross-trust" -- "$P" --evtx "$G" --evtx "$T/golden-link.evtx" --realm OFFSEC.LAN "${WIDE[@]}"
+expect_perf forwarded 1
+expect_check "standard input and /dev/stdin: counted once" CRITICAL "4 cross-trust" -- sh -c "\"\$0\" --jsonl - --jsonl /dev/stdin \"\$@\" <\"$T/cross.jsonl\"" "$P" "${R[@]}" "${W[@]}"
+expect_perf scanned 7
+
 # --- standard input, gzip -----------------------------------------------------------
 expect_check "--jsonl - (plain)" CRITICAL "4 cross-trust" -- sh -c "\"\$0\" --jsonl - \"\$@\" <\"$T/cross.jsonl\"" "$P" "${R[@]}" "${W[@]}"
 gzip -c "$T/cross.jsonl" >"$T/cross.jsonl.gz"
@@ -239,8 +263,27 @@ expect_output "truncated .gz: damage named with the file" "^Damaged input $T/cut
 expect_check "1 MiB line, invalid UTF-8, a cut object: the good lines counted" OK "3 cross-trust" -- "$P" --jsonl "$T/bad.jsonl" "${R[@]}" "${W[@]}"
 expect_perf malformed 2
 expect_output "malformed named with the file" "^Input $T/bad.jsonl: 0 unreadable, 2 malformed$"
-expect_output "invalid UTF-8 replaced, '|' escaped" "account bad\?\?\\\\7Cx@PARTNER.EXAMPLE, service"
+expect_output "invalid UTF-8 and '|' escaped as \\XX" "account bad\\\\FF\\\\FE\\\\7Cx@PARTNER.EXAMPLE, service"
 expect_output "valid UTF-8 kept" "account zoë@PARTNER.EXAMPLE"
+# control characters in fields: \XX escapes as in the other checks' output
+# (ad-delegation-plugins(7)), one line per event, never a '?'
+{
+	x "$L4769" @timestamp=2020-07-22T04:00:00Z $ed.TargetDomainName=PARTNER.EXAMPLE "$ed.TargetUserName=bell"$'\a'"user@PARTNER.EXAMPLE" $ed.TicketOptions=0x60810010
+	x "$L4769" @timestamp=2020-07-22T04:00:01Z $ed.TargetDomainName=PARTNER.EXAMPLE "$ed.TargetUserName=two"$'\n'"lines"$'\r'"@PARTNER.EXAMPLE" "$ed.ServiceName=svc"$'\t'"x"$'\x7f'
+	x "$L4769" @timestamp=2020-07-22T04:00:02Z $ed.TargetDomainName=PARTNER.EXAMPLE "$ed.TargetUserName=c1"$'\xc2\x85'"ctl@PARTNER.EXAMPLE"
+} >"$T/ctl.jsonl"
+grep -q 'bell\\u0007user' "$T/ctl.jsonl" && ok "control characters in the JSON as \\u escapes" || not_ok "control characters in the JSON as \\u escapes" "$(head -c 600 "$T/ctl.jsonl")"
+expect_check "control characters in names: counted" CRITICAL "^AD TICKET EVENTS CRITICAL - 1 forwarded cross-trust ticket .*; 3 cross-trust" -- "$P" --jsonl "$T/ctl.jsonl" "${R[@]}" "${W[@]}"
+expect_output "BEL escaped as \\07 in the tuples" "^1 event: realm PARTNER.EXAMPLE, account bell\\\\07user@PARTNER.EXAMPLE, service HFDC01[$]$"
+expect_output "BEL escaped as \\07 in the forwarded event" "^2020-07-22T04:00:00Z 4769 service ticket: account bell\\\\07user@PARTNER.EXAMPLE \(TargetDomainName PARTNER.EXAMPLE, trusted realm PARTNER.EXAMPLE\), service HFDC01[$], options 0x60810010 "
+expect_output "newline, CR, tab and DEL escaped" "^1 event: realm PARTNER.EXAMPLE, account two\\\\0Alines\\\\0D@PARTNER.EXAMPLE, service svc\\\\09x\\\\7F$"
+expect_output "C1 control character (U+0085) escaped byte by byte" "^1 event: realm PARTNER.EXAMPLE, account c1\\\\C2\\\\85ctl@PARTNER.EXAMPLE, service HFDC01[$]$"
+expect_no_output "no '?' for them" "account (bell|two|c1)[?]"
+n=$(printf '%s\n' "$OUT" | grep -c '^1 event: ')
+if [ "$n" = 3 ]; then ok "each event on one line"; else not_ok "each event on one line" "$OUT"; fi
+OUT=$("$P" --jsonl "$T/ctl.jsonl" "${R[@]}" "${W[@]}" --format json 2>&1)
+if printf '%s' "$OUT" | perl -MJSON::PP -e 'my $o = decode_json(join "", <STDIN>); exit !(grep { index($_, "account bell\\07user\@PARTNER.EXAMPLE") >= 0 } @{$o->{long_output}})'; then
+	ok "--format json: bell\\07user in the long output"; else not_ok "--format json: bell\\07user in the long output" "$OUT"; fi
 # EVTX with damage
 expect_check "EVTX with a bad chunk header: damage named, not UNKNOWN" OK "no cross-trust" -- "$P" --evtx "$EV_DATA/evtx/omer_bad_chunk_magic.evtx" --realm X "${WIDE[@]}"
 expect_output "bad chunk: named" "^Damaged input .*omer_bad_chunk_magic.evtx: file is flagged corrupted: damaged chunks were skipped; 0 unreadable, 0 malformed$"
@@ -276,7 +319,7 @@ usage "negative duration" "--since -5m: " --jsonl "$WLB6" --realm X --since -5m
 usage "bad --now" "--now yesterday: " --jsonl "$WLB6" --realm X --now yesterday
 usage "bad --now date" "--now 2020-02-30T00:00:00Z: " --jsonl "$WLB6" --realm X --now 2020-02-30T00:00:00Z
 usage "bad --event-tz" "--event-tz Mars: " --jsonl "$WLB6" --realm X --event-tz Mars
-usage "same input twice" "--jsonl .*: this input is already given" --jsonl "$WLB6" --jsonl "$WLB6" --realm X
+usage "one file as --evtx and as --jsonl" "--jsonl .*/./otrf_winlogbeat6_kerberos.jsonl: the same file as --evtx .*/otrf_winlogbeat6_kerberos.jsonl: a file is read either as EVTX or as JSON lines$" --evtx "$WLB6" --jsonl "$(dirname "$WLB6")/./$(basename "$WLB6")" --realm X
 usage "EVTX from stdin" "--evtx -: standard input is read as JSON lines only" --evtx - --realm X
 usage "empty realm" "--realm : empty domain name" --jsonl "$WLB6" --realm ""
 usage "unknown option" "unknown option --frobnicate" --jsonl "$WLB6" --realm X --frobnicate
@@ -308,6 +351,8 @@ CONF
 expect_check "config: lists and scalars" OK "^AD TICKET EVENTS OK - 16 cross-trust" -- "$P" --config "$T/ev.conf"
 expect_perf forwarded 5
 expect_check "config plus command line: the command line's threshold wins" CRITICAL "16 cross-trust" -- "$P" --config "$T/ev.conf" --critical-forwarded 2
+expect_check "config plus command line naming a config input again: counted once" OK "16 cross-trust" -- "$P" --config "$T/ev.conf" --jsonl "$T/./cross.jsonl"
+expect_perf forwarded 5
 printf 'check_ad_ticket_events = { jsonl = [ 5 ]; realm = "X"; };\n' >"$T/bad.conf"
 expect_check "config: a list element that is not a string" UNKNOWN "^AD TICKET EVENTS UNKNOWN - .*bad.conf: config setting jsonl, element 1: not a string" -- "$P" --config "$T/bad.conf"
 

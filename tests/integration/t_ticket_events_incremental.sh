@@ -154,7 +154,7 @@ expect_output "said" "dc1.evtx: record 7 is newer than --now; it and later recor
 run "EVTX: the later run counts 7-10" CRITICAL 4 "4 cross-trust" --evtx "$E" "${ER[@]}" --now 2020-08-02T12:31:20Z --since 1d
 expect_perf forwarded 1
 run "EVTX: then nothing" OK 0 "no cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]}" -v
-expect_output "-v: resumed after record 10" "dc1.evtx \(EVTX\): 10 records read \(records after 10 up to 10\)"
+expect_output "-v: resumed after record 10, records 1-10 not read again" "dc1.evtx \(EVTX\): 0 records read \(records after 10 up to 10\)"
 cp "$EV_DATA/evtx/mdec_4768_asrep_roasting.evtx" "$E"
 run "EVTX replaced by a log with lower record numbers: read from its start" OK 1 "1 cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]}"
 expect_output "said" "dc1.evtx holds only records older than the last run saw \(log cleared or replaced\): read from its start$"
@@ -162,13 +162,71 @@ run "EVTX: then nothing" OK 0 "no cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]
 cp "$EV_DATA/evtx/mdec_4769_golden_ticket.evtx" "$E"
 # more records than before, but its newest is older than the one seen last
 run "EVTX replaced by an older log with more records: read from its start" CRITICAL 10 "10 cross-trust" --evtx "$E" "${ER[@]}" "${WIDE[@]}"
-expect_output "said" "dc1.evtx holds only records older than the last run saw"
+expect_output "said" "dc1.evtx is not the log the last run read \(its record 1 was written at another time: log cleared or replaced\): read from its start$"
+# cleared and refilled past the number seen last, with newer records: its
+# first record is event 1102 (the audit log was cleared), its Kerberos
+# events are records 2, 3, 13 and 17
+cp "$EV_DATA/evtx/sbou_4768_4769_samaccount_spoofing.evtx" "$E"
+ER2=(--realm OFFSEC.LAN --realm THREEBEESCO.COM)
+run "EVTX cleared and refilled beyond record 10: all 4, records 2 and 3 too" OK 4 "4 cross-trust" --evtx "$E" "${ER2[@]}" "${WIDE[@]}"
+expect_output "said" "dc1.evtx is not the log the last run read \(its record 10 was written at another time: log cleared or replaced\): read from its start$"
+run "EVTX: then nothing" OK 0 "no cross-trust" --evtx "$E" "${ER2[@]}" "${WIDE[@]}"
+# the same log exported again (a new file, the same records): resumed
+cp "$E" "$E.new"; mv "$E.new" "$E"
+run "EVTX exported again as a new file: resumed, nothing new" OK 0 "no cross-trust" --evtx "$E" "${ER2[@]}" "${WIDE[@]}" -v
+expect_output "-v: resumed" "dc1.evtx \(EVTX\): 0 records read \(records after 18 up to 18\)"
+expect_no_output "no reset said" "not the log|older than"
+# a state written before the record's written time was kept (3 fields):
+# read whole once in file order, nothing counted again, then as usual
+# (values in the state file are written with %20 for a space)
+sed -i "s|^\(evtx:$E=[^%]*%20[^%]*%20[0-9]*\)%20[0-9]*\$|\1|" "$ST"
+if grep -q "^evtx:$E=18%20[0-9-]*%200$" "$ST"; then ok "state of the older form written"; else not_ok "state of the older form written" "$(cat "$ST")"; fi
+run "EVTX state of the older form: nothing counted again" OK 0 "no cross-trust" --evtx "$E" "${ER2[@]}" "${WIDE[@]}" -v
+expect_output "-v: read in file order once" "dc1.evtx \(EVTX\): 18 records read \(records after 18 up to 18\)"
+if grep -q "^evtx:$E=18%20[0-9-]*%200%20[0-9]*$" "$ST"; then ok "the record's written time added to the state"; else not_ok "the record's written time added to the state" "$(cat "$ST")"; fi
+run "... then in identifier order" OK 0 "no cross-trust" --evtx "$E" "${ER2[@]}" "${WIDE[@]}" -v
+expect_output "-v: nothing read" "dc1.evtx \(EVTX\): 0 records read \(records after 18 up to 18\)"
+cp "$EV_DATA/evtx/mdec_4769_golden_ticket.evtx" "$E"
+
+# the time limit: an EVTX read stops early too, saves, goes on next run
+TE=$T/slow.evtx
+cp "$EV_DATA/evtx/mdec_4769_golden_ticket.evtx" "$TE"
+rm -f "$T/tle.state"
+for i in 1 2 3; do
+	expect_check "EVTX -t 1 leaves no time: one record per run ($i)" OK "1 cross-trust" -- "$P" "${ER[@]}" --state-file "$T/tle.state" --evtx "$TE" "${WIDE[@]}" -t 1 --critical-forwarded '~:'
+	expect_output "run $i: early stop named" "slow.evtx: read stopped after record $i to finish within the time limit; the rest is read next run$"
+done
+expect_check "EVTX: the rest in one run without the limit" CRITICAL "7 cross-trust" -- "$P" "${ER[@]}" --state-file "$T/tle.state" --evtx "$TE" "${WIDE[@]}"
+expect_check "EVTX: then nothing" OK "no cross-trust" -- "$P" "${ER[@]}" --state-file "$T/tle.state" --evtx "$TE" "${WIDE[@]}"
+# a wrapped log (its oldest chunk in the middle of the file): the oldest
+# records come first, so stopping early loses nothing
+W1=$T/wrapped.evtx
+cp "$EV_DATA/evtx/omer_bad_chunk_magic.evtx" "$W1"
+rm -f "$T/tlw.state"
+expect_check "wrapped EVTX, -t 1: the oldest record first" OK "no cross-trust" -- "$P" --realm X --state-file "$T/tlw.state" --evtx "$W1" "${WIDE[@]}" -t 1 -v
+expect_output "record 45691 (the oldest, file index 25)" "wrapped.evtx \(EVTX\): 1 records read \(all records, up to 45691\)"
+expect_check "wrapped EVTX, -t 1: then the next one" OK "no cross-trust" -- "$P" --realm X --state-file "$T/tlw.state" --evtx "$W1" "${WIDE[@]}" -t 1 -v
+expect_output "record 45692" "wrapped.evtx \(EVTX\): 1 records read \(records after 45691 up to 45692\)"
+expect_check "wrapped EVTX: the rest" OK "no cross-trust" -- "$P" --realm X --state-file "$T/tlw.state" --evtx "$W1" "${WIDE[@]}" -v
+expect_output "265 records, up to the newest" "wrapped.evtx \(EVTX\): 265 records read \(records after 45692 up to 47639\)"
 U=$T/unparseable.evtx
 cp "$EV_DATA/evtx/mdec_unparseable_records.evtx" "$U"
 run "EVTX unreadable records: counted the first time" OK 0 "no cross-trust" --evtx "$U" "${ER[@]}" "${WIDE[@]}"
 expect_perf unreadable 55
 run "EVTX unreadable records: not again" OK 0 "no cross-trust" --evtx "$U" "${ER[@]}" "${WIDE[@]}"
 expect_perf unreadable 0
+
+# --- one file under two names: one state, counted once ----------------------------------
+D=$T/dup.jsonl
+lines 80 82 >"$D"
+ln -sf dup.jsonl "$T/dup-link.jsonl"
+rm -f "$T/dup.state"
+expect_check "the same file twice (a symlink): counted once" OK "3 cross-trust" -- "$P" "${R[@]}" --state-file "$T/dup.state" --jsonl "$D" --jsonl "$T/dup-link.jsonl" "${WIDE[@]}"
+n=$(grep -c '^jsonl:' "$T/dup.state")
+if [ "$n" = 1 ]; then ok "one state entry"; else not_ok "one state entry" "$(cat "$T/dup.state")"; fi
+lines 83 83 >>"$D"
+expect_check "... and the line appended once" OK "1 cross-trust" -- "$P" "${R[@]}" --state-file "$T/dup.state" --jsonl "$D" --jsonl "$T/dup-link.jsonl" "${WIDE[@]}"
+expect_check "EVTX under two names: counted once" CRITICAL "10 cross-trust" -- "$P" "${ER[@]}" --state-file "$T/dup.state" --evtx "$TE" --evtx "$T/./slow.evtx" "${WIDE[@]}"
 
 # --- the state file itself ----------------------------------------------------------------------
 printf 'garbage\n' >"$ST"

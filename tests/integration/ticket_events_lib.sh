@@ -17,11 +17,23 @@
 #   run_valgrind DESC STATE ERE -- args...
 #                 expect_check on the plain build under valgrind
 #                 (--leak-check=full --error-exitcode=99); skipped without
-#                 valgrind
+#                 valgrind or when VALGRIND_BUILDDIR is a sanitizer build,
+#                 a failing case when its plugin binary is missing
+#   expect_secret_absent DESC SECRET TEXT
+#                 ok when TEXT holds a plugin's status line (so is not empty)
+#                 and SECRET (not empty) is nowhere in it
+#
+# A missing plugin binary is a failing case, and ends the script: every
+# check after it would fail, or pass on empty output.
 
 EV_DATA=$TOP_SRCDIR/tests/data/events
 WLB6=$EV_DATA/json/otrf_winlogbeat6_kerberos.jsonl
 P=$PLUGINDIR/check_ad_ticket_events
+if [ ! -x "$P" ] || [ ! -f "$P" ]; then
+	not_ok "check_ad_ticket_events is built" "no executable $P (PLUGINDIR=$PLUGINDIR)"
+	tap_done
+	exit 1
+fi
 
 wlb6_line() { sed -n "${1}p" "$WLB6"; }
 nxlog_line() {
@@ -74,7 +86,10 @@ run_valgrind() {
 	[ "$1" = "--" ] && shift
 	if ! command -v valgrind >/dev/null 2>&1; then skip "valgrind: $desc" "valgrind not installed"; return; fi
 	local vp=${VALGRIND_BUILDDIR:-$BUILDDIR}/plugins/check_ad_ticket_events
-	if [ ! -x "$vp" ]; then skip "valgrind: $desc" "no plain build at $vp"; return; fi
+	if [ ! -x "$vp" ] || [ ! -f "$vp" ]; then
+		not_ok "valgrind: $desc" "no plugin binary at $vp (VALGRIND_BUILDDIR=${VALGRIND_BUILDDIR:-})"
+		return
+	fi
 	if [ -n "$(nm "$vp" 2>/dev/null | grep -m 1 __asan_init)" ]; then
 		skip "valgrind: $desc" "$vp is a sanitizer build (set VALGRIND_BUILDDIR)"; return
 	fi
@@ -84,5 +99,21 @@ run_valgrind() {
 		not_ok "valgrind: $desc: no report" "$(head -c 2000 "$TEST_TMP/stderr")"
 	else
 		ok "valgrind: $desc: no report"
+	fi
+}
+
+expect_secret_absent() {
+	local desc=$1 secret=$2 text=$3
+	if [ -z "$secret" ]; then
+		not_ok "$desc" "the secret to look for is empty"
+	elif [ -z "$text" ]; then
+		not_ok "$desc" "no output at all: nothing to look in"
+	elif ! printf '%s\n' "$text" | grep -Eq '^AD TICKET EVENTS (OK|WARNING|CRITICAL|UNKNOWN)( - |: |$)'; then
+		not_ok "$desc" "not a plugin's output:" "$(printf '%s' "$text" | head -c 500)"
+	else
+		case $text in
+		*"$secret"*) not_ok "$desc" "the secret appears in the output";;
+		*) ok "$desc";;
+		esac
 	fi
 }

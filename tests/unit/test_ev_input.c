@@ -4,7 +4,9 @@
  * what the state remembers, resuming, a half-written line, rotation with
  * and without the old file, truncation, an offset past the end, the stop
  * callback, events after --now, EVTX record numbers and unreadable
- * records. */
+ * records, EVTX in identifier order (only new records read, the stop
+ * callback, a wrapped log, a log cleared and refilled past the saved
+ * number, a state of an older version). */
 #include "../tap.h"
 #include "ev_testutil.h"
 
@@ -210,6 +212,124 @@ static void test_evtx(struct fixture *fx)
 	free(bad);
 }
 
+/* Copies sample REL to PATH; false when it cannot. */
+static bool copy_sample(const char *rel, const char *path)
+{
+	char *src = data_path(rel), *data;
+	size_t len = 0;
+	bool done;
+
+	data = read_bytes(src, &len);
+	done = data != NULL && write_bytes(path, "wb", data, len) == 0;
+	if (!done)
+		printf("# cannot copy %s to %s\n", src, path);
+	free(data);
+	free(src);
+	return done;
+}
+
+/* The state value of an EVTX input. */
+static char *evtx_state_value(struct fixture *fx, const char *path)
+{
+	ad_state_status status;
+	char *note = NULL, *err = NULL, *key = malloc(strlen(path) + 8), *v = NULL;
+	ad_state *st = ad_state_open(fx->state_path, "check_ad_ticket_events", &status, &note, &err);
+
+	sprintf(key, "evtx:%s", path);
+	if (st != NULL && ad_state_get(st, key) != NULL)
+		v = strdup(ad_state_get(st, key));
+	ad_state_close(st);
+	free(key);
+	free(note);
+	free(err);
+	return v;
+}
+
+static void set_evtx_state_value(struct fixture *fx, const char *path, const char *value)
+{
+	ad_state_status status;
+	char *note = NULL, *err = NULL, *key = malloc(strlen(path) + 8);
+	ad_state *st = ad_state_open(fx->state_path, "check_ad_ticket_events", &status, &note, &err);
+
+	sprintf(key, "evtx:%s", path);
+	if (st != NULL) {
+		ad_state_set(st, key, value);
+		if (ad_state_save(st, &err) < 0)
+			printf("# save: %s\n", err);
+	}
+	ad_state_close(st);
+	free(key);
+	free(note);
+	free(err);
+}
+
+/* EVTX in incremental mode reads in record identifier order: only what is
+ * new, able to stop in time, a wrapped log from its oldest record on, and
+ * a log cleared and refilled past the saved number recognised. */
+static void test_evtx_id_order(struct fixture *fx)
+{
+	const char *e = tmp_file(&fx->tmp, "dc.evtx");
+	struct events_input in;
+	char *v;
+
+	unlink(fx->state_path);
+	if (!copy_sample("evtx/mdec_4769_golden_ticket.evtx", e))
+		return;
+	stop_calls = 0;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, stop_after_two, &in) == 2 &&
+	   in.stopped_early && in.end == 2 && in.lines_or_records == 2,
+	   "EVTX out of time after two records: stopped there, two read");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 8 && in.resumed &&
+	   in.start == 2 && in.end == 10 && in.lines_or_records == 8,
+	   "EVTX: the next run reads records 3-10 only");
+	events_input_free(&in);
+	v = evtx_state_value(fx, e);
+	/* record 10 written 2020-08-02T12:31:20.9336793Z: FILETIME 132408450809336793 */
+	ok(v && strcmp(v, "10 1596371480 0 132408450809336793") == 0,
+	   "EVTX state: last record, newest time, unreadable, the record's FILETIME (%s)",
+	   v ? v : "none");
+	free(v);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.resumed &&
+	   in.lines_or_records == 0 && in.st.skipped_resume == 10,
+	   "EVTX: nothing new, no record read (10 passed over)");
+	events_input_free(&in);
+
+	/* a state of an older version (no FILETIME): read in file order once */
+	set_evtx_state_value(fx, e, "10 1596371480 0");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.resumed &&
+	   in.lines_or_records == 10 && in.notes.n == 0, "EVTX, state without FILETIME: read whole once");
+	events_input_free(&in);
+	v = evtx_state_value(fx, e);
+	ok(v && strcmp(v, "10 1596371480 0 132408450809336793") == 0, "... and the FILETIME added");
+	free(v);
+
+	/* cleared (its first record is event 1102) and refilled past record
+	 * 10, newer than anything before: records 1-10 are another log's */
+	if (!copy_sample("evtx/sbou_4768_4769_samaccount_spoofing.evtx", e))
+		return;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 4 && !in.resumed &&
+	   in.notes.n == 1 && strstr(in.notes.items[0], "is not the log the last run read"),
+	   "EVTX cleared and refilled past the saved number: read from its start, all 4");
+	events_input_free(&in);
+	is_int(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in), 0, "... then nothing");
+	events_input_free(&in);
+
+	/* a wrapped log: its oldest chunk sits in the middle of the file */
+	unlink(fx->state_path);
+	if (!copy_sample("evtx/omer_bad_chunk_magic.evtx", e))
+		return;
+	stop_calls = 0;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, stop_after_two, &in) == 0 &&
+	   in.stopped_early && in.end == 45692 && in.lines_or_records == 2,
+	   "wrapped EVTX: the two oldest records first (45691, 45692)");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.end == 47639 && in.lines_or_records == 265 && in.damage != NULL,
+	   "wrapped EVTX: then the other 265, up to the newest; damage still named");
+	events_input_free(&in);
+}
+
 int main(void)
 {
 	struct fixture fx;
@@ -232,6 +352,7 @@ int main(void)
 	events_realms_add_trusted(&fx.realms, "SHIRE.COM", NULL);
 	events_realms_add_trusted(&fx.realms, "SHIRE", NULL);
 	events_realms_add_trusted(&fx.realms, "OFFSEC.LAN", NULL);
+	events_realms_add_trusted(&fx.realms, "THREEBEESCO.COM", NULL);
 	fx.wide = (struct events_window){ WIDE_FROM, WIDE_TO };
 
 	test_whole_and_resume(&fx);
@@ -239,6 +360,7 @@ int main(void)
 	test_rotation_and_truncation(&fx);
 	test_stop_and_future(&fx);
 	test_evtx(&fx);
+	test_evtx_id_order(&fx);
 
 	events_realms_free(&fx.realms);
 	free(fx.wlb6);

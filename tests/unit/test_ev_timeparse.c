@@ -5,8 +5,10 @@
 #include "../tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "output.h"
 #include "ticket_event.h"
 #include "timeparse.h"
 
@@ -342,22 +344,22 @@ static void test_field_copy(void)
 	ok(!ev.sanitized && !ev.truncated, "valid UTF-8: no flag");
 
 	ticket_event_set(&ev, ev.target_user, sizeof(ev.target_user), "a\xff" "b\xc0\xaf" "c", 6);
-	is_str(ev.target_user, "a?b??c", "invalid bytes and overlong form replaced");
+	is_str(ev.target_user, "a\\FFb\\C0\\AFc", "invalid bytes and overlong form escaped as \\XX");
 	ok(ev.sanitized, "sanitized flag set");
 
 	ticket_event_init(&ev, TICKET_SOURCE_EVTX);
 	ticket_event_set(&ev, ev.target_user, sizeof(ev.target_user), "x\xed\xa0\x80y", 5);
-	is_str(ev.target_user, "x???y", "UTF-16 surrogate encoded in UTF-8 replaced");
+	is_str(ev.target_user, "x\\ED\\A0\\80y", "UTF-16 surrogate encoded in UTF-8 escaped");
 	ticket_event_set(&ev, ev.target_user, sizeof(ev.target_user), "a\nb\tc\x7f" "d\xc2\x85" "e", 10);
-	is_str(ev.target_user, "a?b?c?d?e", "C0, DEL and C1 control characters replaced");
+	is_str(ev.target_user, "a\\0Ab\\09c\\7Fd\\C2\\85e", "C0, DEL and C1 control characters escaped");
 	ticket_event_set(&ev, ev.target_user, sizeof(ev.target_user), "a\0b", 3);
-	is_str(ev.target_user, "a?b", "NUL inside a value replaced, not a terminator");
+	is_str(ev.target_user, "a\\00b", "NUL inside a value escaped, not a terminator");
 	ticket_event_set(&ev, ev.target_user, sizeof(ev.target_user), "\xf0\x9f\x94\x91", 4);
 	is_str(ev.target_user, "\xf0\x9f\x94\x91", "4-byte UTF-8 kept");
 	ticket_event_set(&ev, ev.target_user, sizeof(ev.target_user), "\xf4\x90\x80\x80", 4);
-	is_str(ev.target_user, "????", "beyond U+10FFFF replaced");
+	is_str(ev.target_user, "\\F4\\90\\80\\80", "beyond U+10FFFF escaped");
 	ticket_event_set(&ev, ev.target_user, sizeof(ev.target_user), "ab\xc3", 3);
-	is_str(ev.target_user, "ab?", "UTF-8 cut at the end replaced");
+	is_str(ev.target_user, "ab\\C3", "UTF-8 cut at the end escaped");
 
 	ticket_event_init(&ev, TICKET_SOURCE_EVTX);
 	ticket_event_set(&ev, small, sizeof(small), "abcd\xc3\xa9", 6);
@@ -365,6 +367,31 @@ static void test_field_copy(void)
 	ok(ev.truncated && !ev.sanitized, "truncated flag set");
 	ticket_event_set(&ev, small, sizeof(small), "abcde", 5);
 	is_str(small, "abcde", "a value that just fits is kept whole");
+	ticket_event_init(&ev, TICKET_SOURCE_EVTX);
+	ticket_event_set(&ev, small, sizeof(small), "abc\x07", 4);
+	is_str(small, "abc", "truncation never splits an escape");
+	ok(ev.truncated && ev.sanitized == false, "cut before the escape: truncated only");
+	ticket_event_set(&ev, small, sizeof(small), "a\x07" "b", 3);
+	is_str(small, "a\\07b", "an escape that just fits is kept whole");
+	ok(ev.sanitized, "sanitized flag set");
+
+	/* the escapes are those of mp_sanitize(), which the LDAP checks' output
+	 * goes through: every byte below 0x80 that it escapes, and every
+	 * invalid byte, is escaped the same way in an event field */
+	for (unsigned c = 1; c < 0x100; c++) {
+		char one[2] = { (char)c, '\0' }, want[8], got[8];
+
+		if (c == '|' || (c >= 0x20 && c < 0x7f))
+			continue;
+		mp_sanitize(one, want, sizeof(want));
+		ticket_event_init(&ev, TICKET_SOURCE_EVTX);
+		ticket_event_set(&ev, got, sizeof(got), one, 1);
+		if (strcmp(want, got) != 0) {
+			ok(false, "byte 0x%02X: mp_sanitize %s, event field %s", c, want, got);
+			return;
+		}
+	}
+	ok(true, "bytes 0x01-0x1F, 0x7F and 0x80-0xFF alone: escaped exactly as mp_sanitize()");
 }
 
 int main(void)
