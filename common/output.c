@@ -99,17 +99,21 @@ size_t mp_sanitize(const char *src, char *dst, size_t dstsize)
 	char esc[4];
 
 	while (*s != '\0') {
+		size_t escaped = 0; /* bytes to write as \XX */
+
 		seq = utf8_seq_len(s);
-		if (seq == 1 && (*s < 0x20 || *s == 0x7F || *s == '|'))
-			seq = 0;
-		if (seq == 0) {
+		if (seq == 0 || (seq == 1 && (*s < 0x20 || *s == 0x7F || *s == '|')))
+			escaped = 1;
+		else if (seq == 2 && s[0] == 0xC2 && s[1] < 0xA0)
+			escaped = 2; /* a C1 control character, U+0080-U+009F */
+		for (size_t k = 0; k < escaped; k++, s++) {
 			snprintf(esc, sizeof esc, "\\%02X", *s);
 			for (int i = 0; i < 3; i++, need++)
 				if (need + 1 < dstsize)
 					dst[need] = esc[i];
-			s++;
-			continue;
 		}
+		if (escaped > 0)
+			continue;
 		for (size_t i = 0; i < seq; i++, need++)
 			if (need + 1 < dstsize)
 				dst[need] = (char)s[i];

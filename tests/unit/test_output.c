@@ -35,6 +35,8 @@ int main(void)
 	is_str(buf, "\\ED\\A0\\80", "UTF-16 surrogates are escaped");
 	is_int(mp_sanitize("a|b", buf, 3), 5, "sanitize returns the needed length");
 	is_str(buf, "a\\", "and truncates safely");
+	mp_sanitize("nel\xc2\x85x\xc2\x9f\xc2\xa0y", buf, sizeof buf);
+	is_str(buf, "nel\\C2\\85x\\C2\\9F\xc2\xa0y", "C1 controls are escaped, U+00A0 stays");
 	out = mp_sanitize_dup("x\x7fy");
 	is_str(out, "x\\7Fy", "DEL is escaped");
 	free(out);
