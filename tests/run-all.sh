@@ -15,6 +15,7 @@ export TEST_ROOT=${TEST_ROOT:-$(mktemp -d /tmp/adtests.XXXXXX)}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP_SRCDIR/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}
+mkdir -p "$TEST_ROOT"
 LOG=$TEST_ROOT/run.log
 : > "$LOG"
 
@@ -53,14 +54,39 @@ run_one() {   # run_one NAME COMMAND...
 	return 0
 }
 
-for t in "$BUILDDIR"/tests/unit/test_*; do
-	[ -x "$t" ] && [ -f "$t" ] || continue
-	case $t in *.o|*.log|*.trs) continue;; esac
-	run_one "$(basename "$t")" "$t"
+# The unit tests are those of the source tree (tests/unit/test_*.c), not
+# whatever binaries the build directory happens to hold: a unit test that
+# did not build (or is missing from check_PROGRAMS) is a failure, never a
+# test that silently vanishes.
+KNOWN=" "
+for src in "$TOP_SRCDIR"/tests/unit/test_*.c; do
+	[ -f "$src" ] || continue
+	name=$(basename "$src" .c)
+	KNOWN+="$name "
+	t=$BUILDDIR/tests/unit/$name
+	if [ -f "$t" ] && [ -x "$t" ]; then
+		run_one "$name" "$t"
+	else
+		if grep -qE "(^|[[:space:]])tests/unit/$name([[:space:]]|$)" "$TOP_SRCDIR"/*.am 2>/dev/null; then
+			why="not built: run scripts/build $BUILDDIR and see why it failed"
+		else
+			why="not in check_PROGRAMS (Makefile.am or a *.am fragment), so never built"
+		fi
+		run_one "$name" bash -c 'printf "not ok 1 - unit test %s: %s is missing (%s)\n1..1\n" "$1" "$2" "$3"; exit 1' \
+			missing "$name" "$t" "$why"
+	fi
 done
 for t in "$TOP_SRCDIR"/tests/integration/t_*.sh; do
 	[ -f "$t" ] || continue
+	KNOWN+="$(basename "$t" .sh) "
 	run_one "$(basename "$t" .sh)" bash "$t"
+done
+# a name in TESTS that is no test at all (a typo) must not pass as "nothing failed"
+for n in ${TESTS:-}; do
+	case $KNOWN in *" $n "*) ;; *)
+		printf '%-32s no such test (TESTS names: test_* unit tests, t_* scripts)\n' "$n"
+		failed=$((failed + 1));;
+	esac
 done
 
 echo "full log: $LOG"

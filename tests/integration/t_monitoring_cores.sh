@@ -41,9 +41,10 @@
 #    parameter are refused.  Without zabbix_agentd the UserParameter
 #    commands run through sh as the agent would run them.
 #
-# A part whose daemon is not installed is skipped with the reason.
-# check_ad_ticket_events: run for real when built; otherwise a recording
-# stub stands in for it, so its command definitions are still exercised.
+# A part whose daemon is not installed is skipped with the reason.  A plugin
+# that is not built fails (every case that needed it); a recording stub
+# stands in for a missing check_ad_ticket_events, so its command
+# definitions are still exercised.
 set -u
 source "$TOP_SRCDIR/tests/lib/tap.sh"
 source "$TOP_SRCDIR/tests/lib/slapd.sh"
@@ -412,16 +413,43 @@ leftovers() {   # leftovers DESC PATTERN: no process runs with PATTERN in its ar
 	done
 	not_ok "$1" "$l"
 }
+# system_daemons COMM: the live COMM processes (one "PID ARGS" line each)
+# that may be the packaged daemon, writing under /etc, /var or /run: those
+# with an argument (or an option's "=value") under /etc, /var or /run, or
+# with no absolute path argument at all (the packaged default config).  Not
+# counted: this script's own processes and other private instances (every
+# path under their own temp dir), and zombies (dead; e.g. nagios4 workers
+# reparented to a PID 1 that reaps late), which `pgrep -x` alone would see.
+system_daemons() {
+	local pid st a paths packaged args
+	for pid in $(pgrep -x -- "$1" 2>/dev/null); do
+		st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ] || continue
+		args=()
+		mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null
+		[ "${#args[@]}" -gt 0 ] || continue
+		paths=0 packaged=0
+		for a in "${args[@]:1}"; do
+			case $a in /*) ;; *=/*) a=/${a#*=/};; *) continue;; esac
+			paths=$((paths + 1))
+			case $a in "$TEST_TMP"/*|/var/tmp/*) ;; /etc/*|/var/*|/run/*) packaged=1;; esac
+		done
+		[ "$paths" -gt 0 ] && [ "$packaged" = 0 ] && continue
+		printf '%s %s\n' "$pid" "${args[*]}"
+	done
+}
 diag_file() {  # diag_file FILE [LINES]: its last lines as TAP diagnostics
 	[ -f "$1" ] && tap_diag "--- last lines of $1" "$(tail -n "${2:-25}" "$1")"
 }
 
 # --- the fixture: a private slapd with the AD look-alike and a 0x808 trust -----
-RUNTIME=1 RUNTIME_WHY=""
+# RUNTIME=0: the daemons cannot run the plugins; RUNTIME_FAIL=1 when that
+# is because a plugin is not built (a failure, not a skip: runtime_off)
+RUNTIME=1 RUNTIME_WHY="" RUNTIME_FAIL=0
 if [ "$have_py" != 1 ]; then RUNTIME=0 RUNTIME_WHY="python3 not installed"
 elif ! slapd_available; then RUNTIME=0 RUNTIME_WHY="slapd not installed"
 elif [ ! -x "$PLUGINDIR/check_ad_unconstrained" ] || [ ! -x "$PLUGINDIR/check_ad_trust_delegation" ]; then
-	RUNTIME=0 RUNTIME_WHY="plugins not built in $PLUGINDIR"
+	RUNTIME=0 RUNTIME_FAIL=1 RUNTIME_WHY="plugins not built in $PLUGINDIR"
 else
 	"$SLAPD_GEN" >"$TEST_TMP/corp.ldif"
 	# inbound + outbound, FOREST_TRANSITIVE|ENABLE_TGT_DELEGATION: TGTs may cross
@@ -462,6 +490,12 @@ PASSWORD=$SLAPD_MONITOR_PASSWORD
 # check_ad_ticket_events: the real one when built, else a stub
 EVENTS_REAL=0
 [ -x "$PLUGINDIR/check_ad_ticket_events" ] && EVENTS_REAL=1
+runtime_off() {   # runtime_off DESC: the case DESC cannot run (RUNTIME=0)
+	if [ "$RUNTIME_FAIL" = 1 ]; then not_ok "$1" "$RUNTIME_WHY"; else skip "$1" "$RUNTIME_WHY"; fi
+}
+events_missing() {   # events_missing DESC: the case DESC needed check_ad_ticket_events
+	not_ok "$1" "check_ad_ticket_events is not built ($PLUGINDIR/check_ad_ticket_events missing)"
+}
 
 # PluginDir of the cores: wrappers that record their argv, then run the plugin
 # (argv-only services: --section argv-only, the plugin is not run)
@@ -742,7 +776,7 @@ EOF
 	for cmd in ad-unconstrained:check_ad_unconstrained ad-trust-delegation:check_ad_trust_delegation ad-ticket-events:check_ad_ticket_events; do
 		plugin=${cmd#*:}; cmd=${cmd%%:*}
 		if [ ! -x "$PLUGINDIR/$plugin" ]; then
-			skip "CheckCommand $cmd maps every option of $plugin --help" "$plugin not built"
+			not_ok "CheckCommand $cmd maps every option of $plugin --help" "$plugin not built ($PLUGINDIR/$plugin missing)"
 			continue
 		fi
 		"$ICINGA2" object list --type CheckCommand --name "$cmd" "${D[@]}" >"$I2/cmd.$cmd" 2>&1
@@ -783,7 +817,7 @@ EOF
 
 	# --- b. a foreground daemon runs the checks ---------------------------------
 	if [ "$RUNTIME" = 0 ]; then
-		skip "Icinga 2 daemon runs the checks" "$RUNTIME_WHY"
+		runtime_off "Icinga 2 daemon runs the checks"
 		i2_outside "$marker"
 		return
 	fi
@@ -863,7 +897,7 @@ EOF
 		if [ -z "$bad" ]; then ok "ticket events perfdata per id as in the sample's manifest"
 		else not_ok "ticket events perfdata per id" "missing:$bad" "perfdata: $ev"; fi
 	else
-		skip "Icinga 2 runs check_ad_ticket_events" "check_ad_ticket_events is not built yet (its argv is still checked)"
+		events_missing "Icinga 2 runs check_ad_ticket_events"
 	fi
 
 	# Icinga 2's own perfdata parser (the GraphiteWriter's metrics, debug log)
@@ -971,8 +1005,9 @@ EOF
 }
 i2_outside() {
 	local out
-	if pgrep -x icinga2 >/dev/null 2>&1; then   # ours are stopped: a system one runs
-		skip "Icinga 2 wrote nothing under /etc, /var or /run" "another icinga2 runs on this machine and may write there"
+	local sys; sys=$(system_daemons icinga2)
+	if [ -n "$sys" ]; then   # ours are stopped: a system one runs
+		skip "Icinga 2 wrote nothing under /etc, /var or /run" "another icinga2 runs on this machine and may write there: $(printf '%s' "$sys" | head -n 1 | cut -c1-120)"
 		return
 	fi
 	out=$(newer_outside "$1" /etc/icinga2 /var/lib/icinga2 /var/cache/icinga2 /var/log/icinga2 /var/spool/icinga2 /run/icinga2 /var/run/icinga2)
@@ -1119,7 +1154,7 @@ EOF
 	while IFS= read -r line; do
 		plugin=$(printf '%s\n' "$line" | sed -n 's|.*\$USER1\$/\(check_ad_[a-z_]*\).*|\1|p')
 		[ -n "$plugin" ] || { bad+=" (no plugin in: $line)"; continue; }
-		[ -x "$PLUGINDIR/$plugin" ] || continue
+		[ -x "$PLUGINDIR/$plugin" ] || { bad+=" $plugin:not-built"; continue; }
 		opts=$(help_opts "$plugin")
 		for o in $(printf '%s\n' "$line" | grep -oE -- ' --[a-z-]+' | sed 's/^ --//'); do
 			printf '%s\n' "$opts" | grep -qx -- "$o" || bad+=" $plugin:--$o"
@@ -1130,7 +1165,7 @@ EOF
 	else not_ok "Nagios command lines use only options the built plugins have" "$bad"; fi
 
 	if [ "$RUNTIME" = 0 ]; then
-		skip "nagios4 runs the checks" "$RUNTIME_WHY"
+		runtime_off "nagios4 runs the checks"
 		ng_outside "$marker"
 		return
 	fi
@@ -1233,13 +1268,13 @@ EOF
 		ng_expect events-config 0 '^AD TICKET EVENTS OK - 6 cross-trust ticket events .* in the 400d up to 2019-06-01' \
 			'(^| )cross_trust=6;;;0; tgt_4768=2;;;0; st_4769=3;;;0; renew_4770=1;;;0; forwarded=0;;0;0;'
 	else
-		skip "Nagios runs check_ad_ticket_events" "check_ad_ticket_events is not built yet"
+		events_missing "Nagios runs check_ad_ticket_events"
 	fi
 	local stop_t0=$SECONDS
 	if stop_pid "$ngpid"; then ok "nagios4 stops on SIGTERM ($((SECONDS - stop_t0))s)"
 	else not_ok "nagios4 stops on SIGTERM within 3 s"; fi
 	forget_pid "$ngpid"
-	leftovers "no Nagios process (core, workers) is left" "$NG/nagios.cfg"
+	leftovers "no Nagios process (core, workers) is left" "$NG/nagios\."
 	if grep -q "^unconstrained-bind	WARNING	unconstrained=8;0;;0; " "$NG/service-perfdata" 2>/dev/null &&
 		grep -q "^trust-bind	CRITICAL	trusts=1;;;0; inbound=1;;;0; tgt_delegation=1;;0;0; " "$NG/service-perfdata"; then
 		ok "Nagios perfdata file: states and perfdata"
@@ -1259,8 +1294,9 @@ EOF
 }
 ng_outside() {
 	local out
-	if pgrep -x nagios4 >/dev/null 2>&1; then
-		skip "Nagios wrote nothing under /etc, /var or /run" "another nagios4 runs on this machine and may write there"
+	local sys; sys=$(system_daemons nagios4)
+	if [ -n "$sys" ]; then
+		skip "Nagios wrote nothing under /etc, /var or /run" "another nagios4 runs on this machine and may write there: $(printf '%s' "$sys" | head -n 1 | cut -c1-120)"
 		return
 	fi
 	out=$(newer_outside "$1" /etc/nagios4 /var/lib/nagios4 /var/cache/nagios4 /var/log/nagios4 /run/nagios4 /var/run/nagios4)
@@ -1279,12 +1315,19 @@ zabbix_part() {
 	if [ "$have_yaml" != 1 ]; then
 		skip "Zabbix template structure and JSONPath" "python3 with yaml missing (Debian package python3-yaml)"
 	else
-		local r
+		# the checker prints its results only at the end: a crash half way
+		# prints none, so its exit code and the number of results count too
+		local r tc trc tn=0
+		tc=$(py tmplcheck "$YML" "$UP" 2>"$Z/tmplcheck.err"); trc=$?
 		while IFS='|' read -r r desc why; do
+			[ -n "$r" ] || continue
+			tn=$((tn + 1))
 			case $r in ok) ok "Zabbix template: $desc";; *) not_ok "Zabbix template: $desc" "$why";; esac
-		done < <(py tmplcheck "$YML" "$UP")
+		done <<<"$tc"
+		if [ "$trc" = 0 ] && [ "$tn" -ge 10 ]; then ok "Zabbix template checker ran to the end ($tn results)"
+		else not_ok "Zabbix template checker ran to the end" "exit $trc, $tn results (at least 10 expected)" "$(tail -n 15 "$Z/tmplcheck.err")"; fi
 	fi
-	if [ "$RUNTIME" = 0 ]; then skip "Zabbix agent runs the UserParameters" "$RUNTIME_WHY"; return; fi
+	if [ "$RUNTIME" = 0 ]; then runtime_off "Zabbix agent runs the UserParameters"; return; fi
 
 	# the UserParameter file with this build's plugins and the test's config
 	local n_plug n_conf
@@ -1412,7 +1455,7 @@ $E.scanned=ok	6
 $E.malformed=ok	0
 $E.unreadable=ok	0"
 	else
-		skip "Zabbix ticket events item" "check_ad_ticket_events is not built yet"
+		events_missing "Zabbix ticket events item"
 	fi
 	if [ "$started" = 1 ]; then
 		local msg

@@ -29,7 +29,7 @@
 # trustPartner as entered ("partner.example").
 #
 # Without network namespaces (or root) everything is skipped with the reason;
-# a plugin not built yet is skipped per block with "plugin not built".
+# a plugin that is not built fails its block ("plugin not built").
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -91,10 +91,7 @@ SUM_CRIT='^AD TRUST DELEGATION CRITICAL - 1 trust allows TGT delegation across t
 PWEB01='^  computer PWEB01\$ \(CN=PWEB01,CN=Computers,DC=partner,DC=example\) enabled$'
 
 # ---- check_ad_trust_delegation ---------------------------------------------------
-if [ ! -x "$TD" ]; then
-	skip "check_ad_trust_delegation against a real forest trust" "plugin not built ($TD)"
-	skip "check_ad_trust_delegation --scan-partners" "plugin not built ($TD)"
-else
+if samba_require_plugin "check_ad_trust_delegation against a real forest trust, --scan-partners" "$TD"; then
 	# trustAttributes 8, the state `samba-tool domain trust create` leaves
 	expect_check "new forest trust (attributes 8), current rule: OK" OK "$SUM_OK \|" -- "$TD" "${C1[@]}"
 	expect_perf trusts 1
@@ -228,9 +225,7 @@ n=$(grep -c '"TicketOptions":"0x60810000"' "$EV"); d=$(grep -o '"TargetDomainNam
 if [ "$n" = 3 ] && [ "$d" = '"TargetDomainName":"PARTNER" "TargetDomainName":"partner.example" "TargetDomainName":"LAB" ' ]; then
 	ok "fixture: three forwarded 4769 events (PARTNER, partner.example, LAB) from the real sample"
 else not_ok "fixture: three forwarded 4769 events from the real sample" "forwarded: $n, domains: $d"; fi
-if [ ! -x "$TE" ]; then
-	skip "check_ad_ticket_events --realms-from-ldap" "plugin not built ($TE)"
-else
+if samba_require_plugin "check_ad_ticket_events --realms-from-ldap" "$TE"; then
 	WINDOW=(--now 2019-05-18T21:00:00Z --since 1h)
 	expect_check "--realms-from-ldap (LDAPS to DC1): 2 forwarded cross-trust tickets, CRITICAL" CRITICAL \
 		"^AD TICKET EVENTS CRITICAL - 2 forwarded cross-trust tickets \(delegated TGTs crossing a trust\); 2 cross-trust ticket events \(0 TGT, 2 service, 0 renewed; 0 failed\), 2 forwarded, in the 1h up to 2019-05-18T21:00:00Z \(3 Kerberos events scanned\) \|" \

@@ -22,26 +22,37 @@ check_ad_trust_delegation = { partners = ( { domain = "p1.example"; hostname = "
   starttls = false; allow_plaintext = true; bind_dn = "$SLAPD_P1_BIND_DN"; } ); };
 CONF
 
-vg() {   # vg DESC EXPECTED_EXIT BINARY ARGS...
-	local d=$1 want=$2 bin=$3; shift 3
+vg() {   # vg DESC EXPECTED_EXIT BINARY ARGS...: clean under valgrind, that exit code
+	vg_out "$1" "$2" "" "${@:3}"
+}
+vg_out() {   # vg_out DESC EXPECTED_EXIT ERE BINARY ARGS...: and the first output line matches ERE
+	local d=$1 want=$2 ere=$3 bin=$4; shift 4
 	local log=$TEST_TMP/vg.$RANDOM.log
+	if [ ! -f "$VB/$bin" ] || [ ! -x "$VB/$bin" ]; then
+		not_ok "valgrind clean: $d" "$VB/$bin is not built"
+		return
+	fi
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		--show-leak-kinds=definite,indirect \
-		--log-file="$log" "$VB/$bin" "$@" >/dev/null 2>&1
-	local rc=$?
-	if [ "$rc" = "$want" ] && [ ! -s "$log" ]; then ok "valgrind clean: $d"
-	else not_ok "valgrind clean: $d" "exit $rc (wanted $want)" "$(head -40 "$log")"; fi
+		--log-file="$log" "$VB/$bin" "$@" >"$log.out" 2>&1
+	local rc=$? line1
+	line1=$(head -n 1 "$log.out")
+	if [ "$rc" = "$want" ] && [ ! -s "$log" ] && { [ -z "$ere" ] || printf '%s\n' "$line1" | grep -Eq -- "$ere"; }; then
+		ok "valgrind clean: $d"
+	else not_ok "valgrind clean: $d" "exit $rc (wanted $want)" ${ere:+"first line (wanted /$ere/): $line1"} "$(head -40 "$log")"; fi
 }
+( umask 077; printf 'not-the-password' >"$TEST_TMP/wrong.pw" )
 vg "unconstrained, 1200+ entries paged, exceptions, state file" 1 check_ad_unconstrained "${C[@]}" --config "$TEST_TMP/t.conf" --state-file "$TEST_TMP/s1"
 vg "unconstrained, second run with state" 1 check_ad_unconstrained "${C[@]}" --config "$TEST_TMP/t.conf" --state-file "$TEST_TMP/s1"
 vg "unconstrained over LDAPS" 1 check_ad_unconstrained -H "$SLAPD_CORP_LDAPS_URI" --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file "$SLAPD_PWFILE" -b OU=Servers,DC=corp,DC=example
-vg "unconstrained, wrong password" 3 check_ad_unconstrained -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file /nonexistent
+vg_out "unconstrained, wrong password" 3 "^AD UNCONSTRAINED UNKNOWN - .*Invalid credentials \(49\)" \
+	check_ad_unconstrained -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file "$TEST_TMP/wrong.pw"
+vg_out "unconstrained, password file missing" 3 "^AD UNCONSTRAINED UNKNOWN - cannot open password file /nonexistent" \
+	check_ad_unconstrained -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_CORP_BIND_DN" --password-file /nonexistent
 vg "unconstrained, missing base" 3 check_ad_unconstrained "${C[@]}" -b OU=Nope,DC=corp,DC=example
 vg "unconstrained, bad option" 3 check_ad_unconstrained --frobnicate
 vg "trust delegation with partner scan (threads)" 2 check_ad_trust_delegation "${C[@]}" --config "$TEST_TMP/t.conf" --scan-partners --state-file "$TEST_TMP/s2"
 vg "trust delegation, wrong CA" 3 check_ad_trust_delegation -H "$SLAPD_CORP_URI" -T --ca-file "$SLAPD_WRONG_CA" -D x --password-file "$SLAPD_PWFILE"
-for b in "$VB"/check_ad_ticket_events; do
-	[ -x "$b" ] && vg "ticket events on a real EVTX and a .gz" 0 check_ad_ticket_events --realm NOSUCH.EXAMPLE --since 1w --now 2030-01-01T00:00:00Z \
-		--evtx "$TOP_SRCDIR/tests/data/events/evtx/mdec_4769_golden_ticket.evtx" --jsonl "$TOP_SRCDIR/tests/data/events/json/otrf_nxlog_dllinjection.jsonl.gz" -w 0
-done
+vg "ticket events on a real EVTX and a .gz" 0 check_ad_ticket_events --realm NOSUCH.EXAMPLE --since 1w --now 2030-01-01T00:00:00Z \
+	--evtx "$TOP_SRCDIR/tests/data/events/evtx/mdec_4769_golden_ticket.evtx" --jsonl "$TOP_SRCDIR/tests/data/events/json/otrf_nxlog_dllinjection.jsonl.gz" -w 0
 tap_done

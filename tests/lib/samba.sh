@@ -185,6 +185,17 @@ _samba_ns_setup() {
 	return 0
 }
 
+# samba_require_plugin DESC PATH: 0 when PATH is a built plugin (prints
+# nothing); else one failing case "DESC" naming the missing binary, and 1.
+# A plugin that is not built is a failure, never a skip: the Samba tests
+# exist to run the plugins.  Safe before samba_enter_private_hosts (it prints
+# nothing when the plugin is there).
+samba_require_plugin() {
+	[ -f "$2" ] && [ -x "$2" ] && return 0
+	not_ok "$1" "plugin not built: $2 is missing (build with scripts/build; PLUGINDIR=$PLUGINDIR)"
+	return 1
+}
+
 # samba_skip_all WHAT: print one skipped test with $SAMBA_SKIP_REASON, end
 # the TAP stream and exit 0 (for the `samba_enter_private_hosts ... ||` idiom).
 samba_skip_all() {
