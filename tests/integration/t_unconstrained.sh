@@ -247,6 +247,9 @@ expect_check "state file failure does not lower CRITICAL" CRITICAL \
 t0=$SECONDS
 bad "server that never answers: timeout" "timed out after 2 s while searching for the base DN|timed out after 2 s while connecting to" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}" -t 2
 if [ $((SECONDS - t0)) -le 4 ]; then ok "timeout honoured ($((SECONDS - t0)) s for -t 2)"; else not_ok "timeout honoured" "$((SECONDS - t0)) s"; fi
+t0=$SECONDS
+bad "no -t: the default timeout is 10 s" "timed out after 10 s while (searching for the base DN|connecting to)" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}"
+if [ $((SECONDS - t0)) -ge 9 ] && [ $((SECONDS - t0)) -le 12 ]; then ok "default timeout honoured ($((SECONDS - t0)) s)"; else not_ok "default timeout honoured" "$((SECONDS - t0)) s"; fi
 expect_check "-t 2:CRITICAL gives CRITICAL" CRITICAL "^AD UNCONSTRAINED CRITICAL - timed out after 2 s while" -- "$P" -H "$SLAPD_HOLE_URI" --allow-plaintext "${AUTH[@]}" -t 2:CRITICAL
 
 # --- the command line wins over the config's transport ----------------------------
