@@ -148,6 +148,21 @@ static char *sanitize_vfmt(const char *fmt, va_list ap)
 	return clean;
 }
 
+static bool exit_without_destructors;
+
+void mp_set_exit_without_destructors(void)
+{
+	exit_without_destructors = true;
+}
+
+static _Noreturn void finish(mp_state state)
+{
+	fflush(stdout);
+	if (exit_without_destructors)
+		_exit(state);
+	exit(state);
+}
+
 _Noreturn void mp_die(mp_state state, const char *fmt, ...)
 {
 	char raw[1024], clean[2048];
@@ -165,8 +180,7 @@ _Noreturn void mp_die(mp_state state, const char *fmt, ...)
 	} else {
 		printf("%s %s - %s\n", service_name, mp_state_name(state), clean);
 	}
-	fflush(stdout);
-	exit(state);
+	finish(state);
 }
 
 struct mp_check {
@@ -433,8 +447,7 @@ _Noreturn void mp_check_exit(mp_check *c)
 	mp_state s = c->state;
 
 	fputs(text, stdout);
-	fflush(stdout);
 	free(text);
 	mp_check_free(c);
-	exit(s);
+	finish(s);
 }

@@ -104,4 +104,11 @@ char *mp_check_render(const mp_check *c);
 /* Prints the output to stdout, frees C and exits with its state. */
 _Noreturn void mp_check_exit(mp_check *c);
 
+/* From now on mp_die() and mp_check_exit() end the process with _exit()
+ * after flushing stdout: no exit handlers or library destructors run.  For
+ * a process that leaves threads behind that may still be inside a library
+ * (a partner scan abandoned at its deadline): the library's destructors
+ * must not free what such a thread still uses. */
+void mp_set_exit_without_destructors(void);
+
 #endif

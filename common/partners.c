@@ -192,7 +192,7 @@ done:
 }
 
 /* Where a partner's scan is, for the report when it does not finish. */
-enum stage { STAGE_DNS, STAGE_CONNECTING, STAGE_SEARCHING };
+enum stage { STAGE_WAITING, STAGE_DNS, STAGE_CONNECTING, STAGE_SEARCHING };
 
 /* One partner's scan.  The thread works on its own copy of the partner, so
  * a scan still running at the deadline can be left behind: whichever of the
@@ -272,6 +272,7 @@ static void scan_one(struct job *j, double timeout)
 			goto done;
 		}
 
+		set_stage(j, STAGE_DNS);
 		if (srv_lookup(p->domain, p->from_config, host, sizeof host, &port, &p->error) < 0)
 			goto done;
 		/* LDAPS when the main connection used it (SRV names port 389);
@@ -329,7 +330,7 @@ static struct job *job_new(struct scan *sc, const ad_partner *p)
 	struct job *j = xcalloc(1, sizeof *j);
 
 	j->scan = sc;
-	j->stage = STAGE_DNS;
+	j->stage = STAGE_WAITING;
 	j->work.domain = xstrdup(p->domain);
 	j->work.flat_name = xstrdup(p->flat_name);
 	ad_common_opts_copy(&j->work.opts, &p->opts);
@@ -338,31 +339,33 @@ static struct job *job_new(struct scan *sc, const ad_partner *p)
 	return j;
 }
 
-static bool start_thread(struct job *j, double timeout)
+/* Starts J's thread; 0, or an error number. */
+static int start_thread(struct job *j, double timeout)
 {
 	struct thread_arg *a = xcalloc(1, sizeof *a);
 	pthread_attr_t attr;
 	pthread_t tid;
-	bool started;
+	int rc;
 
 	a->job = j;
 	a->timeout = timeout;
 	pthread_mutex_lock(&j->scan->lock);
 	j->scan->refs++;
 	pthread_mutex_unlock(&j->scan->lock);
-	started = pthread_attr_init(&attr) == 0;
-	if (started) {
-		started = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-			  pthread_create(&tid, &attr, scan_thread, a) == 0;
+	rc = pthread_attr_init(&attr);
+	if (rc == 0) {
+		rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (rc == 0)
+			rc = pthread_create(&tid, &attr, scan_thread, a);
 		pthread_attr_destroy(&attr);
 	}
-	if (!started) {
+	if (rc != 0) {
 		free(a);
 		pthread_mutex_lock(&j->scan->lock);
 		j->scan->refs--; /* the caller holds one, so never the last */
 		pthread_mutex_unlock(&j->scan->lock);
 	}
-	return started;
+	return rc;
 }
 
 /* Hands a finished job's results to P, or, for one still running, leaves it
@@ -386,6 +389,9 @@ static void collect(ad_partner *p, struct job *j, double budget)
 	p->ok = false;
 	p->seconds = budget;
 	switch (j->stage) {
+	case STAGE_WAITING:
+		p->error = xasprintf("no answer within %.1f s: the scan had not begun", budget);
+		break;
 	case STAGE_DNS:
 		p->error = xasprintf("no answer within %.1f s while looking up the DNS SRV "
 				     "record _ldap._tcp.%s", budget, p->domain);
@@ -403,13 +409,14 @@ static void collect(ad_partner *p, struct job *j, double budget)
 	}
 }
 
-void ad_partners_scan(ad_partner_list *l, double budget)
+size_t ad_partners_scan(ad_partner_list *l, double budget)
 {
 	struct scan *sc = xcalloc(1, sizeof *sc);
 	struct job **jobs = xcalloc(l->n ? l->n : 1, sizeof *jobs);
 	pthread_condattr_t cattr;
 	struct timespec until;
 	double deadline = now_seconds() + budget;
+	size_t abandoned = 0;
 
 	pthread_mutex_init(&sc->lock, NULL);
 	pthread_condattr_init(&cattr);
@@ -419,9 +426,14 @@ void ad_partners_scan(ad_partner_list *l, double budget)
 	sc->refs = 1;
 
 	for (size_t i = 0; i < l->n; i++) {
+		int rc;
+
 		jobs[i] = job_new(sc, &l->items[i]);
-		if (!start_thread(jobs[i], budget)) {
-			scan_one(jobs[i], budget); /* no thread to be had: scan in line */
+		rc = start_thread(jobs[i], budget);
+		if (rc != 0) {
+			/* scanning in line would not keep the deadline */
+			jobs[i]->work.error = xasprintf("cannot start a thread to scan it: %s",
+							strerror(rc));
 			jobs[i]->done = true;
 		}
 	}
@@ -437,11 +449,14 @@ void ad_partners_scan(ad_partner_list *l, double budget)
 		if (pending == 0 || pthread_cond_timedwait(&sc->cond, &sc->lock, &until) == ETIMEDOUT)
 			break;
 	}
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
+		abandoned += !jobs[i]->done;
 		collect(&l->items[i], jobs[i], budget);
+	}
 	pthread_mutex_unlock(&sc->lock);
 	free(jobs);
 	scan_release(sc);
+	return abandoned;
 }
 
 void ad_partner_list_free(ad_partner_list *l)

@@ -53,8 +53,11 @@ void ad_partners_add(ad_partner_list *l, const ad_config *cfg,
 
 /* Scans every partner concurrently, all within BUDGET seconds: a partner
  * whose scan has not ended by then is reported as failed, with what it was
- * waiting for, and its scan is left to end by itself (the plugin exits). */
-void ad_partners_scan(ad_partner_list *l, double budget);
+ * waiting for, and its thread is left behind.  Returns how many were left
+ * behind: the plugin must then exit without running library destructors
+ * (mp_set_exit_without_destructors), as such a thread may still be inside
+ * libldap. */
+size_t ad_partners_scan(ad_partner_list *l, double budget);
 
 void ad_partner_list_free(ad_partner_list *l);
 

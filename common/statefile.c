@@ -7,11 +7,15 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "statefile.h"
 #include "strlist.h"
+#include "timeout.h"
 
+/* seconds before the check's timeout at which waiting for the lock stops */
+#define LOCK_MARGIN 1.0
 #define STATE_MAGIC "ad-delegation-plugins-state 1"
 #define STATE_MAX_BYTES (64u << 20)
 
@@ -110,12 +114,29 @@ static const char *parse(ad_state *s, char *text, size_t len)
 	return ended ? NULL : "it has no end marker (truncated)";
 }
 
-static int wait_lock(int fd)
+/* Waits for the lock: 0, -1 with errno, or -2 when another run still holds
+ * it a second before the check's timeout (the check then still reports
+ * what it found, rather than the backstop firing). */
+static int wait_lock(int fd, double *waited)
 {
-	/* the timeout backstop (alarm) ends a wait that takes too long */
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
+	struct timespec pause = {0, 20 * 1000 * 1000};
+	double t0 = mp_timeout_elapsed();
+
+	*waited = 0;
+	if (!mp_timeout_armed()) {
+		while (flock(fd, LOCK_EX) < 0)
+			if (errno != EINTR)
+				return -1;
+		return 0;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -1;
+		*waited = mp_timeout_elapsed() - t0;
+		if (mp_timeout_remaining() <= LOCK_MARGIN)
+			return -2;
+		nanosleep(&pause, NULL);
+	}
 	return 0;
 }
 
@@ -127,7 +148,8 @@ ad_state *ad_state_open(const char *path, const char *kind, ad_state_status *sta
 	struct stat st;
 	char *text = NULL;
 	const char *why;
-	int fd = -1;
+	double waited;
+	int fd = -1, rc;
 
 	*note = NULL;
 	s->path = xstrdup(path);
@@ -135,7 +157,13 @@ ad_state *ad_state_open(const char *path, const char *kind, ad_state_status *sta
 	strlist_init(&s->keys);
 	strlist_init(&s->values);
 	s->lock_fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (s->lock_fd < 0 || wait_lock(s->lock_fd) < 0) {
+	rc = s->lock_fd < 0 ? -1 : wait_lock(s->lock_fd, &waited);
+	if (rc == -2) {
+		*err = xasprintf("cannot lock state file %s: another run still holds it after "
+				 "%.1f s", lockpath, waited);
+		goto fail;
+	}
+	if (rc < 0) {
 		*err = xasprintf("cannot lock state file %s: %s", lockpath, strerror(errno));
 		goto fail;
 	}

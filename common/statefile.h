@@ -21,8 +21,10 @@ typedef enum {
 } ad_state_status;
 
 /* Opens PATH for KIND (e.g. "check_ad_trust_delegation": a state file of
- * another check is refused as corrupt), waits for the lock.  Returns NULL
- * with a malloc'ed *ERR when the file or its lock cannot be opened at all;
+ * another check is refused as corrupt), waits for the lock (once the
+ * timeout is armed, until a second before it runs out).  Returns NULL with
+ * a malloc'ed *ERR when the file or its lock cannot be opened at all, or
+ * the lock is still held then;
  * otherwise *STATUS tells how the content was, with a malloc'ed *NOTE for
  * a corrupt file. */
 ad_state *ad_state_open(const char *path, const char *kind,

@@ -115,6 +115,11 @@ double mp_timeout_elapsed(void)
 	       (double)(now.tv_nsec - started.tv_nsec) / 1e9;
 }
 
+bool mp_timeout_armed(void)
+{
+	return started.tv_sec != 0 || started.tv_nsec != 0;
+}
+
 double mp_timeout_remaining(void)
 {
 	double left = (double)budget - mp_timeout_elapsed();

@@ -8,6 +8,8 @@
 #ifndef AD_TIMEOUT_H
 #define AD_TIMEOUT_H
 
+#include <stdbool.h>
+
 #include "state.h"
 
 #define MP_TIMEOUT_DEFAULT 10
@@ -23,6 +25,8 @@ void mp_timeout_arm(unsigned seconds, mp_state state);
 /* Names what the plugin is doing now, for the timeout message. */
 void mp_timeout_stage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* True once mp_timeout_arm() has run. */
+bool mp_timeout_armed(void);
 /* Seconds left before the backstop fires (> 0, fractional). */
 double mp_timeout_remaining(void);
 /* Seconds since mp_timeout_arm(). */

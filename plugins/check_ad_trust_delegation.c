@@ -325,8 +325,9 @@ int main(int argc, char **argv)
 			ad_debug(&opts, 2, "partner %s: %s", partners.items[i].domain,
 				 partners.items[i].from_config ? "connection from the config file"
 							       : "DNS SRV lookup");
-		ad_partners_scan(&partners, mp_timeout_remaining() > PARTNER_MARGIN + 0.5
-						    ? mp_timeout_remaining() - PARTNER_MARGIN : 0.5);
+		if (ad_partners_scan(&partners, mp_timeout_remaining() > PARTNER_MARGIN + 0.5
+						    ? mp_timeout_remaining() - PARTNER_MARGIN : 0.5) > 0)
+			mp_set_exit_without_destructors();
 	}
 
 	chk = mp_check_new();

@@ -234,6 +234,18 @@ bad "--ssl with --starttls" "--ssl and --starttls exclude each other" -H x -S -T
 bad "unsupported SASL mechanism" "--sasl-mech PLAIN: SASL mechanism must be GSSAPI or EXTERNAL" -H x -Y PLAIN
 bad "--keytab without GSSAPI" "--keytab needs --sasl-mech GSSAPI" -H x --keytab /etc/krb5.keytab
 bad "bad --new-is" "--new-is SOMETIMES: state must be" "${C[@]}" --new-is SOMETIMES
+# a lock another run keeps too long: given up a second before -t, the
+# findings still reported (not the backstop's timeout line)
+flock -o "$TEST_TMP/held.lock" sleep 8 & holder=$!
+sleep 0.3
+t0=$SECONDS
+expect_check "state file locked by another run: UNKNOWN before -t, findings kept" UNKNOWN \
+	"^AD UNCONSTRAINED UNKNOWN - cannot lock state file $TEST_TMP/held.lock: another run still holds it after [0-9.]+ s; 4 non-DC accounts" \
+	-- "$P" "${C[@]}" -b "$SERVERS" --state-file "$TEST_TMP/held" -w 10 -t 3
+if [ $((SECONDS - t0)) -le 3 ]; then ok "gave up on the lock in time ($((SECONDS - t0)) s for -t 3)"; else not_ok "gave up on the lock in time" "$((SECONDS - t0)) s"; fi
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+expect_check "the lock free again: the state file works" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" "${C[@]}" -b "$SERVERS" --state-file "$TEST_TMP/held" -w 10 -t 3
 # a state file that cannot be used: UNKNOWN with the reason first, the
 # findings still there (a broken state file must not hide offenders)
 expect_check "state file in a missing directory: UNKNOWN, findings kept" UNKNOWN \
