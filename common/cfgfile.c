@@ -105,7 +105,7 @@ const char *ad_config_scalar_text(const config_setting_t *s, char *buf, size_t s
 	}
 }
 
-static int foreach_in(const config_setting_t *group, ad_config_scalar_fn fn,
+static int foreach_in(const config_setting_t *group, int layer, ad_config_scalar_fn fn,
 		      void *ctx)
 {
 	char num[64];
@@ -121,7 +121,7 @@ static int foreach_in(const config_setting_t *group, ad_config_scalar_fn fn,
 		if (value == NULL)
 			continue; /* groups and lists: read by the plugin */
 		rc = fn(config_setting_name(s), value, is_bool,
-			config_setting_source_line(s), ctx);
+			config_setting_source_line(s), layer, ctx);
 		if (rc != 0)
 			return rc;
 	}
@@ -130,9 +130,9 @@ static int foreach_in(const config_setting_t *group, ad_config_scalar_fn fn,
 
 int ad_config_foreach_scalar(const ad_config *c, ad_config_scalar_fn fn, void *ctx)
 {
-	int rc = foreach_in(c->defaults, fn, ctx);
+	int rc = foreach_in(c->defaults, AD_CONFIG_LAYER_DEFAULTS, fn, ctx);
 
-	return rc != 0 ? rc : foreach_in(c->section, fn, ctx);
+	return rc != 0 ? rc : foreach_in(c->section, AD_CONFIG_LAYER_SECTION, fn, ctx);
 }
 
 const config_setting_t *ad_config_lookup(const ad_config *c, const char *key)

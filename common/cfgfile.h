@@ -24,13 +24,16 @@ void ad_config_free(ad_config *cfg);
 const char *ad_config_path(const ad_config *cfg);
 const char *ad_config_section(const ad_config *cfg);
 
+/* Where a setting comes from: later layers win. */
+enum { AD_CONFIG_LAYER_DEFAULTS = 0, AD_CONFIG_LAYER_SECTION = 1 };
+
 /* Calls FN for every scalar setting of `defaults` and then of the section
  * (so the section's value is applied last and wins), with the value as
- * text ("true"/"false" for booleans).  Settings that are groups or lists
- * are skipped: plugins read those with ad_config_lookup().  Stops at the
- * first FN that returns non-zero and returns that value. */
+ * text ("true"/"false" for booleans) and its LAYER.  Settings that are
+ * groups or lists are skipped: plugins read those with ad_config_lookup().
+ * Stops at the first FN that returns non-zero and returns that value. */
 typedef int (*ad_config_scalar_fn)(const char *key, const char *value,
-				   int is_bool, int line, void *ctx);
+				   int is_bool, int line, int layer, void *ctx);
 int ad_config_foreach_scalar(const ad_config *cfg, ad_config_scalar_fn fn,
 			     void *ctx);
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ldap.h>
+
 #include "options.h"
 #include "output.h"
 #include "strlist.h"
@@ -58,7 +60,12 @@ struct parser {
 	struct option *longopts;
 	char shortopts[128];
 	const char *source; /* for messages: NULL = command line */
+	int layer;          /* LAYER_DEFAULTS, LAYER_SECTION or LAYER_CLI */
+	/* the layer that set each transport setting (-1: none) */
+	int host_layer, port_layer, ssl_layer, starttls_layer;
 };
+
+enum { LAYER_DEFAULTS = AD_CONFIG_LAYER_DEFAULTS, LAYER_SECTION = AD_CONFIG_LAYER_SECTION, LAYER_CLI };
 
 int ad_parse_long(const char *arg, long min, long max, long *out, const char **err)
 {
@@ -166,7 +173,9 @@ static _Noreturn void print_help(const ad_plugin_spec *spec)
 	printf("\nThe config file (--config) is read with libconfig; see the sample\n"
 	       "ad-delegation.conf and the man page %s(8).  The command line wins:\n"
 	       "a flag the config file sets is switched off with --FLAG=false (e.g.\n"
-	       "--insecure=false), and -H URI, -S or -T replace the config's transport.\n",
+	       "--insecure=false), and -H URI, -S, -T or -p set aside the config's\n"
+	       "scheme, port, ssl and starttls where they would clash (as the section\n"
+	       "does over `defaults`).\n",
 	       spec->progname);
 	exit(MP_UNKNOWN);
 }
@@ -261,6 +270,92 @@ static const ad_option *find_option(const struct parser *p, int key)
 	return NULL;
 }
 
+/* A host name or URI given at a lower layer than the one now saying -S, -T
+ * or -p: the URI's host alone, its scheme and port set aside. */
+static void host_from_lower_uri(struct parser *p)
+{
+	ad_common_opts *o = p->opts;
+	LDAPURLDesc *lud = NULL;
+
+	if (o->hostname == NULL || p->host_layer >= p->layer || strstr(o->hostname, "://") == NULL)
+		return;
+	if (ldap_url_parse(o->hostname, &lud) == LDAP_URL_SUCCESS && lud->lud_host != NULL &&
+	    *lud->lud_host != '\0' && strcasecmp(lud->lud_scheme, "ldapi") != 0) {
+		bool ldaps = strcasecmp(lud->lud_scheme, "ldaps") == 0;
+
+		free(o->hostname);
+		o->hostname = xstrdup(lud->lud_host);
+		if (p->port_layer < p->layer) {
+			o->port = 0;
+			p->port_layer = -1;
+		}
+		if (p->ssl_layer < p->layer) {
+			o->ssl = ldaps; /* the scheme, until -S or -T says otherwise */
+			p->ssl_layer = ldaps ? p->host_layer : -1;
+		}
+	}
+	if (lud != NULL)
+		ldap_free_urldesc(lud);
+}
+
+/* Settings of a lower layer (config defaults, then the config section, then
+ * the command line) give way where a higher layer's transport would clash
+ * with them, instead of failing as contradictory: a URI brings its own
+ * scheme and port, -S sets aside StartTLS, -T sets aside LDAPS, -p a URI's
+ * port.  Within one layer a clash is still an error. */
+static void transport_layers(struct parser *p, int key, const char *arg)
+{
+	ad_common_opts *o = p->opts;
+	bool on = arg == NULL || strcmp(arg, "false") != 0;
+
+	switch (key) {
+	case 'H':
+		if (strstr(arg, "://") != NULL) {
+			if (p->port_layer < p->layer) {
+				o->port = 0;
+				p->port_layer = -1;
+			}
+			if (p->ssl_layer < p->layer) {
+				o->ssl = false;
+				p->ssl_layer = -1;
+			}
+			if (p->starttls_layer < p->layer && strncasecmp(arg, "ldaps://", 8) == 0) {
+				o->starttls = false;
+				p->starttls_layer = -1;
+			}
+		}
+		p->host_layer = p->layer;
+		break;
+	case 'p':
+		host_from_lower_uri(p);
+		p->port_layer = p->layer;
+		break;
+	case 'S':
+		if (on) {
+			host_from_lower_uri(p);
+			if (p->starttls_layer < p->layer) {
+				o->starttls = false;
+				p->starttls_layer = -1;
+			}
+		}
+		p->ssl_layer = p->layer;
+		break;
+	case 'T':
+		if (on) {
+			/* an ldap:// URI keeps its scheme and port: StartTLS works there */
+			if (o->hostname != NULL && strncasecmp(o->hostname, "ldaps://", 8) == 0)
+				host_from_lower_uri(p);
+			if (p->ssl_layer < p->layer) {
+				o->ssl = false;
+				p->ssl_layer = -1;
+			}
+		}
+		p->starttls_layer = p->layer;
+		break;
+	default: break;
+	}
+}
+
 static bool flag_is_true(const char *arg)
 {
 	return strcasecmp(arg, "true") == 0 || strcasecmp(arg, "yes") == 0 ||
@@ -289,6 +384,7 @@ static void apply(struct parser *p, int key, const char *arg)
 		else
 			usage_die(p, "--%s=%s: must be true or false", o->name, arg);
 	}
+	transport_layers(p, key, arg);
 	rc = apply_common(p->opts, key, arg, &err);
 
 	if (rc == 0 && p->spec->apply != NULL)
@@ -346,7 +442,7 @@ static const ad_option *option_by_config_key(const struct parser *p, const char 
 }
 
 static int apply_config_setting(const char *key, const char *value, int is_bool,
-				int line, void *ctx)
+				int line, int layer, void *ctx)
 {
 	struct parser *p = ctx;
 	const ad_option *o = option_by_config_key(p, key);
@@ -354,6 +450,7 @@ static int apply_config_setting(const char *key, const char *value, int is_bool,
 
 	snprintf(where, sizeof where, "config file line %d", line);
 	p->source = where;
+	p->layer = layer;
 	if (o == NULL || o->key == OPT_CONFIG || o->key == OPT_SECTION ||
 	    o->key == 'h' || o->key == 'V')
 		usage_die(p, "%s: unknown setting '%s'", where, key);
@@ -370,35 +467,6 @@ static int apply_config_setting(const char *key, const char *value, int is_bool,
 	return 0;
 }
 
-/* Before the command line is applied over the config: a URI given with -H
- * brings its own scheme and port, so the config's port and ssl give way (and
- * its starttls, for an ldaps:// URI); -S sets aside the config's starttls and
- * -T its ssl. */
-static void cli_transport_overrides(ad_common_opts *o, int key, const char *arg)
-{
-	bool on = arg == NULL || flag_is_true(arg);
-
-	switch (key) {
-	case 'H':
-		if (strstr(arg, "://") == NULL)
-			break;
-		o->port = 0;
-		o->ssl = false;
-		if (strncasecmp(arg, "ldaps://", 8) == 0)
-			o->starttls = false;
-		break;
-	case 'S':
-		if (on)
-			o->starttls = false;
-		break;
-	case 'T':
-		if (on)
-			o->ssl = false;
-		break;
-	default: break;
-	}
-}
-
 static const char *opt_name(const struct parser *p, char **argv)
 {
 	/* optind has moved past the offending element */
@@ -410,7 +478,8 @@ static const char *opt_name(const struct parser *p, char **argv)
 void ad_options_parse(const ad_plugin_spec *spec, int argc, char **argv,
 		      ad_common_opts *opts, ad_config **cfg)
 {
-	struct parser p = {.spec = spec, .opts = opts};
+	struct parser p = {.spec = spec, .opts = opts, .layer = LAYER_CLI, .host_layer = -1,
+			   .port_layer = -1, .ssl_layer = -1, .starttls_layer = -1};
 	int c, longidx;
 	const char *err;
 
@@ -465,13 +534,8 @@ void ad_options_parse(const ad_plugin_spec *spec, int argc, char **argv,
 		usage_die(&p, "--section needs --config");
 	}
 
-	/* Pass 2: the command line, which wins over the config file, also
-	 * where the transport is concerned: the config's own choices give way
-	 * to the command line's instead of clashing with them. */
-	optind = 0;
-	while ((c = getopt_long(argc, argv, p.shortopts, p.longopts, &longidx)) != -1)
-		if (opts->config_file != NULL)
-			cli_transport_overrides(opts, c, optarg);
+	/* Pass 2: the command line, which wins over the config file. */
+	p.layer = LAYER_CLI;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, p.shortopts, p.longopts, &longidx)) != -1)
 		if (c != OPT_CONFIG && c != OPT_SECTION)

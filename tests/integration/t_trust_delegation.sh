@@ -282,7 +282,10 @@ el=$EL
 expect_output "where the slow partner was when time ran out" \
 	"^partner s1.example: not scanned \(5\.[0-9] s\): no answer within 5\.[0-9] s while (connecting and binding to|searching) $SLAPD_S1_URI"
 expect_no_output "no timeout line" "timed out"
-if awk "BEGIN{exit !($el < 6.0)}"; then ok "the check ended before its -t 6 ($el s)"; else not_ok "the check ended before its -t 6" "took $el s"; fi
+# the alarm is armed after start-up: the result came first when the time is
+# below 6 s plus start-up (the state and the missing timeout line above are
+# the proof; this is the order of magnitude)
+if awk "BEGIN{exit !($el < 6.5)}"; then ok "the check ended by its -t 6 ($el s)"; else not_ok "the check ended by its -t 6" "took $el s"; fi
 # the scan left running at the deadline is abandoned cleanly: no invalid
 # access or leak under valgrind (plain build)
 VB=${VALGRIND_BUILDDIR:-$BUILDDIR}/plugins/check_ad_trust_delegation

@@ -296,6 +296,30 @@ expect_check "--insecure=false with the right CA" OK "^AD UNCONSTRAINED OK - 4 n
 	-- "$P" --config "$TEST_TMP/starttls.conf" --insecure=false --ca-file "$SLAPD_CA"
 expect_check "--insecure=maybe is refused" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --insecure=maybe: must be true or false$" \
 	-- "$P" --config "$TEST_TMP/starttls.conf" --insecure=maybe
+cat >"$TEST_TMP/uri.conf" <<CONF
+defaults = { hostname = "$SLAPD_CORP_LDAPS_URI"; ca_file = "$SLAPD_CA";
+  bind_dn = "$SLAPD_CORP_BIND_DN"; password_file = "$PW"; base = "$SERVERS"; warning = "10"; };
+CONF
+expect_check "-T with -p over a config ldaps:// URI: StartTLS to the same host" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/uri.conf" -T -p "$SLAPD_CORP_PORT" -vv
+expect_stderr "StartTLS on the host of the config's URI" "^debug: connecting to ldap://127.0.0.1:$SLAPD_CORP_PORT \(StartTLS yes"
+expect_check "-p over a config ldaps:// URI keeps its scheme" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/uri.conf" -p "$SLAPD_CORP_LDAPS_PORT" -vv
+expect_stderr "LDAPS kept" "^debug: connecting to ldaps://127.0.0.1:$SLAPD_CORP_LDAPS_PORT \(StartTLS no"
+cat >"$TEST_TMP/layers.conf" <<CONF
+defaults = { hostname = "127.0.0.1"; port = $SLAPD_CORP_LDAPS_PORT; ssl = true; ca_file = "$SLAPD_CA";
+  bind_dn = "$SLAPD_CORP_BIND_DN"; password_file = "$PW"; base = "$SERVERS"; warning = "10"; };
+check_ad_unconstrained = { starttls = true; port = $SLAPD_CORP_PORT; };
+uri = { hostname = "$SLAPD_CORP_URI"; starttls = true; };
+clash = { ssl = true; starttls = true; };
+CONF
+expect_check "the section's starttls sets aside the defaults' ssl" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/layers.conf" -vv
+expect_stderr "StartTLS from the section" "^debug: connecting to ldap://127.0.0.1:$SLAPD_CORP_PORT \(StartTLS yes"
+expect_check "the section's URI sets aside the defaults' port and ssl" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/layers.conf" --section uri
+expect_check "ssl and starttls in one section still clash" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --ssl and --starttls exclude each other" \
+	-- "$P" --config "$TEST_TMP/layers.conf" --section clash
 expect_check "-S and -T together on the command line still clash" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --ssl and --starttls exclude each other" \
 	-- "$P" --config "$TEST_TMP/starttls.conf" -S -T
 

@@ -26,12 +26,14 @@ struct seen {
 	char text[1024];
 };
 
-static int record(const char *key, const char *value, int is_bool, int line, void *ctx)
+static int record(const char *key, const char *value, int is_bool, int line, int layer,
+		  void *ctx)
 {
 	struct seen *s = ctx;
 	size_t n = strlen(s->text);
 
-	snprintf(s->text + n, sizeof s->text - n, "%s=%s%s;", key, value, is_bool ? "(b)" : "");
+	snprintf(s->text + n, sizeof s->text - n, "%s%s=%s%s;",
+		 layer == AD_CONFIG_LAYER_SECTION ? "s:" : "", key, value, is_bool ? "(b)" : "");
 	(void)line;
 	return 0;
 }
@@ -62,7 +64,7 @@ int main(void)
 	ok(c != NULL, "a good file loads");
 	memset(&s, 0, sizeof s);
 	ad_config_foreach_scalar(c, record, &s);
-	is_str(s.text, "hostname=dc1.corp.example;ssl=true(b);timeout=20;timeout=30;warning=5;",
+	is_str(s.text, "hostname=dc1.corp.example;ssl=true(b);timeout=20;s:timeout=30;s:warning=5;",
 	       "defaults first, then the section (which wins); lists skipped");
 	ok(ad_exceptions_load(c, "exceptions", "account", &ex, &err) == 0, "exceptions load");
 	is_int(ex.n, 2, "the section's list replaces the defaults' list");
@@ -88,7 +90,7 @@ int main(void)
 	c = ad_config_load(path, "corp2", 1, &err);
 	memset(&s, 0, sizeof s);
 	ad_config_foreach_scalar(c, record, &s);
-	is_str(s.text, "hostname=dc1.corp.example;ssl=true(b);timeout=20;hostname=dc9.corp2.example;",
+	is_str(s.text, "hostname=dc1.corp.example;ssl=true(b);timeout=20;s:hostname=dc9.corp2.example;",
 	       "--section picks another group on top of defaults");
 	ok(ad_exceptions_load(c, "exceptions", "account", &ex, &err) == 0 && ex.n == 1 &&
 	   strcmp(ex.items[0].match, "OLD$") == 0 && !ex.items[0].has_expiry,
