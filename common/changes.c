@@ -43,12 +43,12 @@ static void unusable(mp_check *chk, char *err)
 }
 
 void ad_changes_report(const ad_change_opts *o, const char *kind,
-		       const strlist *current, mp_check *chk)
+		       const strlist *current, const strlist *unsure, mp_check *chk)
 {
 	ad_state_status status;
 	ad_state *st;
 	char *note = NULL, *err = NULL;
-	strlist fresh;
+	strlist fresh, kept;
 	strbuf names;
 
 	if (o->state_file == NULL)
@@ -68,9 +68,18 @@ void ad_changes_report(const ad_change_opts *o, const char *kind,
 			      o->state_file);
 	else if (status == AD_STATE_CORRUPT)
 		mp_check_line(chk, "%s; the next run reports what is new", note);
+	/* what could not be judged this time keeps its place, so that it is
+	 * not "new" when it can be judged again */
+	strlist_init(&kept);
+	for (size_t i = 0; unsure != NULL && i < unsure->n; i++)
+		if (status == AD_STATE_LOADED && ad_state_has(st, unsure->items[i]))
+			strlist_add(&kept, unsure->items[i]);
 	ad_state_clear(st);
 	for (size_t i = 0; i < current->n; i++)
 		ad_state_set(st, current->items[i], "1");
+	for (size_t i = 0; i < kept.n; i++)
+		ad_state_set(st, kept.items[i], "1");
+	strlist_free(&kept);
 	if (ad_state_save(st, &err) < 0) {
 		ad_state_close(st);
 		strlist_free(&fresh);

@@ -34,13 +34,14 @@ int ad_change_opts_apply(ad_change_opts *o, bool is_state_file, const char *arg,
 			 const char **err);
 
 /* Reads the previous findings of KIND from the state file, replaces them with
- * CURRENT and reports to CHK: what is new goes first in the summary ("new
+ * CURRENT (plus those of UNSURE, findings that could not be judged this
+ * time, that were recorded before; UNSURE may be NULL) and reports to CHK: what is new goes first in the summary ("new
  * since last run: A, B") and raises the state to new_is; the first run and a
  * corrupt state file are noted in the long output.  Does nothing without a
  * state file.  A state file that cannot be used at all (no directory, no
  * permission, lock held too long) raises the check to UNKNOWN with the reason
  * first in the summary; the findings are reported all the same. */
 void ad_changes_report(const ad_change_opts *o, const char *kind,
-		       const strlist *current, mp_check *chk);
+		       const strlist *current, const strlist *unsure, mp_check *chk);
 
 #endif

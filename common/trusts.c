@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,10 +21,14 @@ static int collect(ad_ldap *s, LDAPMessage *e, void *ctx)
 		t.partner = xstrdup("");
 	if (t.flat_name == NULL)
 		t.flat_name = xstrdup("");
-	t.direction = ad_ldap_int_value(s, e, "trustDirection", &v) == 0 ? (long)v : -1;
+	t.has_direction = ad_ldap_int_value(s, e, "trustDirection", &v) == 0;
+	t.direction = t.has_direction && v >= LONG_MIN && v <= LONG_MAX ? (long)v : -1;
 	t.type = ad_ldap_int_value(s, e, "trustType", &v) == 0 ? (long)v : -1;
 	/* AD returns the 32-bit value signed: keep the bits */
-	t.has_attrs = ad_ldap_int_value(s, e, "trustAttributes", &v) == 0;
+	/* AD gives the 32-bit value signed or unsigned; anything wider is not
+	 * a value the rule can be applied to */
+	t.has_attrs = ad_ldap_int_value(s, e, "trustAttributes", &v) == 0 && v >= INT32_MIN &&
+		      v <= (long long)UINT32_MAX;
 	t.attrs = t.has_attrs ? (uint32_t)v : 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
@@ -97,13 +103,13 @@ void ad_trust_evaluate(const ad_trust *t, ad_trust_rule rule, ad_trust_verdict *
 	/* an unreadable value is never taken as "no risk" */
 	if (!inbound) {
 		v->cls = TRUST_UNKNOWN;
-		v->why = t->direction < 0 ? "cannot be evaluated: trustDirection absent or unreadable"
-					  : "cannot be evaluated: trustDirection is not 0-3";
+		v->why = !t->has_direction ? "cannot be evaluated: trustDirection absent or unreadable"
+					   : "cannot be evaluated: trustDirection is not 0-3";
 		return;
 	}
 	if (!t->has_attrs) {
 		v->cls = TRUST_UNKNOWN;
-		v->why = "cannot be evaluated: trustAttributes absent or unreadable";
+		v->why = "cannot be evaluated: trustAttributes absent, unreadable or not a 32-bit value";
 		return;
 	}
 	if (t->attrs & TRUST_ATTR_WITHIN_FOREST) {

@@ -16,9 +16,11 @@ typedef struct {
 	char *flat_name;  /* flatName (NetBIOS name); "" when absent */
 	char *dn;
 	long direction;   /* trustDirection, -1 when absent */
+	bool has_direction;
 	long type;        /* trustType, -1 when absent */
 	uint32_t attrs;   /* trustAttributes */
-	bool has_attrs;   /* false: trustAttributes absent or unreadable */
+	bool has_attrs;   /* false: trustAttributes absent, unreadable or wider
+			     than 32 bits */
 } ad_trust;
 
 typedef struct {

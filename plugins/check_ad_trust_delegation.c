@@ -287,7 +287,7 @@ int main(int argc, char **argv)
 	struct judged *judged;
 	mp_thresholds th = {0};
 	struct tally t = {0};
-	strlist risky;
+	strlist risky, unsure;
 	mp_check *chk;
 	ad_ldap *ldap;
 	char *base = NULL, *err = NULL;
@@ -332,11 +332,16 @@ int main(int argc, char **argv)
 
 	chk = mp_check_new();
 	strlist_init(&risky);
-	for (size_t i = 0; i < trusts.n; i++)
+	strlist_init(&unsure);
+	for (size_t i = 0; i < trusts.n; i++) {
 		if (judged[i].counted)
 			strlist_add(&risky, judged[i].trust->partner);
-	ad_changes_report(&set.changes, PROGNAME, &risky, chk);
+		else if (judged[i].v.cls == TRUST_UNKNOWN)
+			strlist_add(&unsure, judged[i].trust->partner);
+	}
+	ad_changes_report(&set.changes, PROGNAME, &risky, &unsure, chk);
 	strlist_free(&risky);
+	strlist_free(&unsure);
 	if (trusts.n > 1)
 		qsort(judged, trusts.n, sizeof *judged, by_rank);
 	for (size_t i = 0; i < trusts.n; i++)

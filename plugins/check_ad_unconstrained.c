@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 		strlist names;
 		strlist_init(&names);
 		counted_names(&accounts, &exceptions, set.exclude_disabled, &names);
-		ad_changes_report(&set.changes, PROGNAME, &names, chk);
+		ad_changes_report(&set.changes, PROGNAME, &names, NULL, chk);
 		strlist_free(&names);
 	}
 	evaluate_unconstrained(chk, &accounts, &exceptions, set.exclude_disabled, &t);

@@ -177,13 +177,29 @@ expect_check "trustAttributes or trustDirection missing: UNKNOWN below threshold
 	-- "$P" -H "$SLAPD_UNREADABLE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_UNREADABLE_BIND_DN" --password-file "$SLAPD_PWFILE" -c 5
 expect_perf trusts 5
 expect_perf inbound 1
-expect_output "missing trustAttributes named" "^trust na.example \(NA\) bidirectional, uplevel, attributes none: cannot be evaluated: trustAttributes absent or unreadable$"
+expect_output "missing trustAttributes named" "^trust na.example \(NA\) bidirectional, uplevel, attributes none: cannot be evaluated: trustAttributes absent, unreadable or not a 32-bit value$"
 expect_output "missing trustDirection named" "^trust nd.example \(ND\) .*: cannot be evaluated: trustDirection absent or unreadable$"
 expect_output "direction out of range named" "^trust bad.example \(BAD\) .*: cannot be evaluated: trustDirection is not 0-3$"
 expect_output "outbound still not relevant" "^trust out.example \(OUT\) outbound, .*: not relevant: outbound only"
 expect_check "the CRITICAL trust is not hidden by the unreadable ones" CRITICAL \
 	"^AD TRUST DELEGATION CRITICAL - 3 trusts could not be evaluated; 1 trust allows TGT delegation across the forest boundary: crit.example \|" \
 	-- "$P" -H "$SLAPD_UNREADABLE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_UNREADABLE_BIND_DN" --password-file "$SLAPD_PWFILE"
+
+# a trust that cannot be evaluated keeps its place in the state file: when
+# it can be read again it is not "new since last run"
+one readable "$(tdo na.example NA 3 2 $((0x808)))"
+RD=(-H "$SLAPD_READABLE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_READABLE_BIND_DN" --password-file "$SLAPD_PWFILE" -c 5)
+UR=(-H "$SLAPD_UNREADABLE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_UNREADABLE_BIND_DN" --password-file "$SLAPD_PWFILE" -c 5)
+"$P" "${RD[@]}" --state-file "$TEST_TMP/unsure.state" >/dev/null
+expect_check "na.example unreadable for a run: not forgotten, crit.example new" WARNING \
+	"^AD TRUST DELEGATION WARNING - new since last run: crit.example; 3 trusts could not be evaluated" -- "$P" "${UR[@]}" --state-file "$TEST_TMP/unsure.state"
+expect_check "na.example readable again: not new" OK "^AD TRUST DELEGATION OK - 1 trust allows" -- "$P" "${RD[@]}" --state-file "$TEST_TMP/unsure.state"
+expect_no_output "nothing new" "New since last run"
+# a trustAttributes wider than 32 bits is no value the rule applies to
+one wide "$(tdo wide.example WIDE 3 2 $((0x100000808)))"
+expect_check "trustAttributes wider than 32 bits: cannot be evaluated" UNKNOWN \
+	"^AD TRUST DELEGATION UNKNOWN - 1 trust could not be evaluated; no inbound trust allows" \
+	-- "$P" -H "$SLAPD_WIDE_URI" -T --ca-file "$SLAPD_CA" -D "$SLAPD_WIDE_BIND_DN" --password-file "$SLAPD_PWFILE"
 
 # --- partner scan -----------------------------------------------------------------
 # corp trusts: p1 (bidirectional, 0x808), p2 (inbound, 0x800), p3 (0x808,
