@@ -35,6 +35,9 @@ struct evtx_mark {
 	bool has_id, has_time, has_filetime;
 	uint64_t id;
 	int64_t time;
+	/* unreadable records (no identifier) right after record ID (without
+	 * ID: at the start) already counted; states of older versions kept
+	 * all those seen in the file, taken so */
 	uint64_t unreadable;
 	uint64_t filetime;      /* written time of record ID, the log's fingerprint */
 };
@@ -409,13 +412,16 @@ static int evtx_pass(struct events_input *in, struct scan_ctx *sc,
 }
 
 /* One read, in identifier order when asked and possible, else (from then
- * on) in file order. */
+ * on, said once) in file order. */
 static int evtx_read(struct events_input *in, struct scan_ctx *sc, struct evtx_scan_options *o)
 {
 	if (evtx_pass(in, sc, o) < 0)
 		return -1;
 	if (!o->in_id_order || !in->st.id_order_failed)
 		return 0;
+	strlist_add_owned(&in->notes, xasprintf(
+		"%s cannot be read in record-number order (%s): read whole in file order",
+		in->path, o->more->id_order_failure[0] ? o->more->id_order_failure : "damage"));
 	o->in_id_order = false;
 	return evtx_pass(in, sc, o);
 }
@@ -475,11 +481,9 @@ static char *evtx_mark_text(struct events_input *in, const struct scan_ctx *sc,
 		has_time = true;
 		time = m->time;
 	}
-	/* unreadable records seen in the file so far: a read in file order
-	 * sees them all, one in identifier order only the new ones */
-	unreadable = st->unreadable;
-	if (o->in_id_order && have_mark)
-		unreadable += m->unreadable;
+	/* unreadable records after that point already counted (the reader
+	 * places them by the record before them in identifier order) */
+	unreadable = o->more->pending_unreadable;
 	if (has_id)
 		snprintf(id, sizeof(id), "%" PRIu64, last);
 	if (has_time)
@@ -495,6 +499,7 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 	struct scan_ctx sc = { .in = in, .cfg = cfg, .label = in->path,
 			       .incremental = cfg->state != NULL };
 	struct evtx_scan_options o = { 0 };
+	struct evtx_scan_more more = { 0 };
 	struct evtx_mark m = { 0 };
 	bool have_mark = false, resume = false;
 	char *key = state_key(in), *value, *why;
@@ -518,6 +523,8 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 	o.after_record_id = m.id;
 	o.check_after_filetime = resume && m.has_filetime;
 	o.after_filetime = m.filetime;
+	o.known_unreadable = have_mark ? m.unreadable : 0;
+	o.more = &more;
 	if (evtx_read(in, &sc, &o) < 0)
 		goto fail;
 	if (resume && (why = evtx_reset_reason(in, &m)) != NULL) {
@@ -525,13 +532,17 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 		resume = have_mark = false;
 		o.resume = o.check_after_filetime = false;
 		o.after_record_id = 0;
+		o.known_unreadable = 0;
 		if (evtx_read(in, &sc, &o) < 0)
 			goto fail;
 	}
-	if (!o.in_id_order && sc.has_future && sc.has_max && sc.max_id > sc.future_id) {
-		/* records out of order: count again, only below the newer one */
-		sc.has_bound = true;
-		sc.bound = sc.future_id;
+	if (!o.in_id_order && sc.has_future &&
+	    ((sc.has_max && sc.max_id > sc.future_id) || in->st.damage[0] != '\0')) {
+		/* records out of order, or damage that may lie beyond: count
+		 * again, only below the newer one; the rest is left for the
+		 * run that counts that record */
+		sc.has_bound = o.has_bound = true;
+		sc.bound = o.bound = sc.future_id;
 		if (evtx_pass(in, &sc, &o) < 0)
 			goto fail;
 		sc.has_future = true;
@@ -541,11 +552,10 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 	in->start = resume ? m.id : 0;
 	in->lines_or_records = in->st.records;
 	in->malformed = in->tally.n.no_time;
+	/* only new ones: unreadable records have no identifier, the reader
+	 * places them by the record before them and skips those counted
+	 * before */
 	in->unreadable = in->st.unreadable;
-	/* in file order unreadable records have no identifier: report only
-	 * an increase (in identifier order only new records are read) */
-	if (have_mark && !o.in_id_order)
-		in->unreadable = in->st.unreadable > m.unreadable ? in->st.unreadable - m.unreadable : 0;
 	note_damage(in, in->path);
 	if (!sc.incremental) {
 		free(key);

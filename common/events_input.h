@@ -15,19 +15,22 @@
  *     be being written and is left for the next run.
  *   EVTX: the last record identifier read, that record's written time
  *     (FILETIME: the log's fingerprint), the newest written time and the
- *     number of unreadable records seen so far ("ID TIME UNREADABLE
- *     FILETIME"; states of older versions lack FILETIME).  Records are read
- *     in identifier order (evtx_reader's in_id_order): those up to the
- *     saved identifier are passed over unread, and the read can stop early
- *     (out_of_time) with an exact resume point.  A log whose records are
- *     all numbered lower, or whose record of the saved number was written
- *     at another time (cleared and refilled past it, or replaced), is read
- *     from its start.  A file that cannot be read in identifier order
- *     (unreadable records, identifiers out of order, the saved record gone,
- *     a state without FILETIME) is read whole in file order, as before:
- *     there the saved record's absence lets a newest time older than the
- *     saved one tell a replaced log, and unreadable records, which cannot
- *     be identified, are reported only by an increase of their number.
+ *     number of unreadable records right after the saved one (no
+ *     identifier: placed by the record before them) already counted ("ID
+ *     TIME UNREADABLE FILETIME"; states of older versions lack FILETIME,
+ *     and their UNREADABLE, all those seen, is taken so).  Records are
+ *     read in identifier order (evtx_reader's in_id_order): those up to
+ *     the saved identifier are passed over unread (the bisections step
+ *     over unreadable records), and the read can stop early (out_of_time)
+ *     with an exact resume point.  A log whose records are all numbered
+ *     lower, or whose record of the saved number was written at another
+ *     time (cleared and refilled past it, or replaced), is read from its
+ *     start.  A file that cannot be read in identifier order (identifiers
+ *     out of order, the saved record gone, a state without FILETIME) is
+ *     read whole in file order, said in a note unless the state lacks
+ *     FILETIME: there the saved record's absence lets a newest time older
+ *     than the saved one tell a replaced log.  Either way an unreadable
+ *     record is counted once, by the read that goes past it.
  * Events newer than --now are not consumed: a JSON lines read stops before
  * the first one, an EVTX read resumes before the lowest such record, so
  * they are counted by a later run.  Standard input, pipes and devices are

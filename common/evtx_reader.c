@@ -5,6 +5,7 @@
 #include "evtx_reader.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,24 @@ struct evtx_scan {
 	uint8_t *scratch; /* reused for every string read */
 	size_t scratch_len;
 	struct ticket_event ev;
+	/* records without identifier (see known_unreadable): those of
+	 * opts->known_unreadable not met yet, and those counted or known
+	 * after the point the next read resumes from */
+	uint64_t known, pending;
+	char failure[EVTX_FAILURE_LEN];
+};
+
+/* File order: where records without identifier go (see
+ * known_unreadable). */
+struct placement {
+	bool any;               /* a readable (live) record was met */
+	uint64_t first_id;      /* the first one met */
+	uint64_t pred;          /* the last one met */
+	bool has_max;
+	uint64_t max;           /* the highest identifier so far */
+	uint64_t lead;          /* met before the first readable record */
+	uint64_t at_max;        /* counted or known, right after max */
+	uint64_t at_bound;      /* counted or known, right after bound - 1 */
 };
 
 
@@ -389,31 +408,93 @@ static int deliver(struct evtx_scan *sc, libevtx_record_t *rec, int index, bool 
 	return sc->cb ? sc->cb(&sc->ev, sc->ctx) : 0;
 }
 
-static void visit_record(struct evtx_scan *sc, libevtx_record_t *rec,
-			 int index, bool recovered)
+/* File order: one record. False when its header cannot be read (reason
+ * in WHY); else its identifier in *IDP. */
+static bool visit_record(struct evtx_scan *sc, libevtx_record_t *rec, int index, bool recovered,
+			 uint64_t *idp, char *why, size_t whylen)
 {
-	char why[ERROR_LINE_LEN];
+	const struct evtx_scan_options *o = sc->opts;
 	uint64_t id = 0, filetime = 0;
 	uint32_t event_id = 0;
 	int64_t t = 0;
 	bool has_time;
 
-	if (record_header(rec, &id, &filetime, &event_id, why, sizeof(why)) < 0) {
-		count_unreadable(sc, index, recovered, why);
-		return;
-	}
+	if (record_header(rec, &id, &filetime, &event_id, why, whylen) < 0)
+		return false;
+	*idp = id;
 	has_time = timeparse_filetime(filetime, &t);
 	if (!recovered) {
 		note_progress(sc, id, filetime, has_time, t);
 		check_resume_record(sc, id, filetime);
 	}
-	if (!recovered && sc->opts && sc->opts->resume &&
-	    id <= sc->opts->after_record_id) {
+	if (!recovered && o && ((o->resume && id <= o->after_record_id) ||
+				(o->has_bound && id >= o->bound))) {
 		sc->st->skipped_resume++;
-		return;
+		return true;
 	}
 	if (deliver(sc, rec, index, recovered, id, event_id, has_time, t) != 0)
 		sc->st->stopped = true;
+	return true;
+}
+
+/* File order: N records without identifier after the readable record
+ * PRED (HAS_PRED false: before the oldest one, or none is readable). */
+static void place_unidentified(struct evtx_scan *sc, struct placement *pl, bool has_pred,
+			       uint64_t pred, uint64_t n)
+{
+	const struct evtx_scan_options *o = sc->opts;
+	bool resume = o != NULL && o->resume;
+	uint64_t known = 0;
+
+	if ((resume && pl->any && (!has_pred || pred < o->after_record_id)) ||
+	    (o != NULL && o->has_bound && has_pred && pred >= o->bound)) {
+		/* counted by the read that went past them, or left for the
+		 * read that will */
+		sc->st->skipped_resume += n;
+		return;
+	}
+	/* right after the resume point (the start without resume): the
+	 * first ones may be known */
+	if (!pl->any || (resume ? pred == o->after_record_id : !has_pred)) {
+		known = n < sc->known ? n : sc->known;
+		sc->known -= known;
+	}
+	sc->st->unreadable += n - known;
+	sc->st->skipped_resume += known;
+	if (!pl->any)
+		sc->pending += n;
+	if (has_pred && pl->has_max && pred == pl->max)
+		pl->at_max += n;
+	if (has_pred && o != NULL && o->has_bound && pred + 1 == o->bound)
+		pl->at_bound += n;
+}
+
+static void unreadable_in_file(struct evtx_scan *sc, struct placement *pl, int index,
+			       bool recovered, const char *why)
+{
+	if (recovered) {
+		count_unreadable(sc, index, true, why);
+		return;
+	}
+	event_read_stats_damage(sc->st, "record index %d: %s", index, why);
+	if (pl->any)
+		place_unidentified(sc, pl, true, pl->pred, 1);
+	else
+		pl->lead++; /* placed at the end, when it is known whether the log wrapped */
+}
+
+static void readable_in_file(struct placement *pl, uint64_t id)
+{
+	if (!pl->any) {
+		pl->any = true;
+		pl->first_id = id;
+	}
+	pl->pred = id;
+	if (!pl->has_max || id > pl->max) {
+		pl->has_max = true;
+		pl->max = id;
+		pl->at_max = 0;
+	}
 }
 
 static void scan_records(struct evtx_scan *sc, bool recovered)
@@ -422,6 +503,8 @@ static void scan_records(struct evtx_scan *sc, bool recovered)
 					: libevtx_file_get_number_of_records;
 	file_record_fn get = recovered ? libevtx_file_get_recovered_record_by_index
 				       : libevtx_file_get_record_by_index;
+	const struct evtx_scan_options *o = sc->opts;
+	struct placement pl = { 0 };
 	libevtx_error_t *error = NULL;
 	char why[ERROR_LINE_LEN];
 	int n = 0;
@@ -434,17 +517,31 @@ static void scan_records(struct evtx_scan *sc, bool recovered)
 	}
 	for (int i = 0; i < n && !sc->st->stopped; i++) {
 		libevtx_record_t *rec = NULL;
+		uint64_t id = 0;
 
 		sc->st->records++;
 		if (get(sc->file, i, &rec, &error) != 1) {
 			error_line(&error, why, sizeof(why));
-			count_unreadable(sc, i, recovered, why);
+			unreadable_in_file(sc, &pl, i, recovered, why);
 			continue;
 		}
-		visit_record(sc, rec, i, recovered);
+		if (visit_record(sc, rec, i, recovered, &id, why, sizeof(why))) {
+			if (!recovered)
+				readable_in_file(&pl, id);
+		} else {
+			unreadable_in_file(sc, &pl, i, recovered, why);
+		}
 		if (libevtx_record_free(&rec, &error) != 1)
 			free_error(&error);
 	}
+	if (recovered)
+		return;
+	/* those before the first readable record: after the newest one in
+	 * a log that wrapped around, else the oldest of the log */
+	if (pl.lead > 0)
+		place_unidentified(sc, &pl, pl.any && pl.first_id > pl.pred, pl.pred, pl.lead);
+	if (pl.any)
+		sc->pending = o != NULL && o->has_bound ? pl.at_bound : pl.at_max;
 }
 
 /* ---- identifier order ----
@@ -452,9 +549,11 @@ static void scan_records(struct evtx_scan *sc, bool recovered)
  * libevtx numbers records in file order, chunk after chunk. A log that has
  * wrapped around keeps its oldest chunk anywhere, so file order is a
  * rotation of identifier order: the oldest record is found by bisection,
- * and so is, from there, the first record after the resume point. Only
- * the records read afterwards are checked to be in order; a file whose
- * records are not (damage) is left to the file-order scan. */
+ * and so is, from there, the first record after the resume point. The
+ * bisections step over records whose header cannot be read to the nearest
+ * readable one; such records stay in their place and are read there (see
+ * known_unreadable). Only the records read are checked to be in order; a
+ * file whose records are not (damage) is left to the file-order scan. */
 
 struct id_order {
 	struct evtx_scan *sc;
@@ -466,12 +565,14 @@ static int position_index(const struct id_order *o, int pos)
 	return (int)(((long)o->oldest + pos) % o->n);
 }
 
-/* Identifier and written time of the record at INDEX; -1 when it cannot
- * be read. Its time counts for the newest time of the file. */
+/* Identifier and written time of the record at INDEX; -1 when its header
+ * cannot be read. Its time counts for the newest time of the file. */
 static int probe(struct evtx_scan *sc, int index, uint64_t *id, uint64_t *filetime)
 {
 	libevtx_error_t *error = NULL;
 	libevtx_record_t *rec = NULL;
+	char why[ERROR_LINE_LEN];
+	uint32_t event_id = 0;
 	int rc = -1;
 	int64_t t = 0;
 
@@ -479,59 +580,112 @@ static int probe(struct evtx_scan *sc, int index, uint64_t *id, uint64_t *fileti
 		free_error(&error);
 		return -1;
 	}
-	if (libevtx_record_get_identifier(rec, id, &error) == 1 &&
-	    libevtx_record_get_written_time(rec, filetime, &error) == 1) {
+	if (record_header(rec, id, filetime, &event_id, why, sizeof(why)) == 0) {
 		bool has_time = timeparse_filetime(*filetime, &t);
 
 		rc = 0;
 		note_time(sc, has_time, t);
 	}
-	free_error(&error);
 	if (libevtx_record_free(&rec, &error) != 1)
 		free_error(&error);
 	return rc;
 }
 
-static int find_oldest(struct id_order *o)
+/* The readable record at the position in [LO, HI) nearest to POS (the
+ * later one of two as near), in *FOUND; -1 when there is none. */
+static int probe_near(struct id_order *o, int pos, int lo, int hi, int *found, uint64_t *id,
+		      uint64_t *filetime)
 {
-	uint64_t lo_id, hi_id, mid_id, ft;
-	int lo = 0, hi = o->n - 1;
-
-	if (probe(o->sc, lo, &lo_id, &ft) < 0 || probe(o->sc, hi, &hi_id, &ft) < 0)
-		return -1;
-	while (lo < hi && lo_id > hi_id) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (probe(o->sc, mid, &mid_id, &ft) < 0)
-			return -1;
-		if (mid_id > hi_id) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-			hi_id = mid_id;
+	for (int d = 0; pos + d < hi || pos - d >= lo; d++) {
+		if (pos + d < hi && pos + d >= lo &&
+		    probe(o->sc, position_index(o, pos + d), id, filetime) == 0) {
+			*found = pos + d;
+			return 0;
+		}
+		if (d > 0 && pos - d >= lo && pos - d < hi &&
+		    probe(o->sc, position_index(o, pos - d), id, filetime) == 0) {
+			*found = pos - d;
+			return 0;
 		}
 	}
-	o->oldest = lo_id > hi_id ? lo : 0;
+	return -1;
+}
+
+/* Sets o->oldest: the oldest readable record when the log wrapped around,
+ * else the first one of the file. -1 when no record is readable. */
+static int find_oldest(struct id_order *o)
+{
+	uint64_t lo_id, hi_id, id, ft;
+	int lo, hi, m;
+
+	o->oldest = 0;
+	if (probe_near(o, 0, 0, o->n, &lo, &lo_id, &ft) < 0 ||
+	    probe_near(o, o->n - 1, lo, o->n, &hi, &hi_id, &ft) < 0)
+		return -1;
+	if (lo_id <= hi_id)
+		return 0;
+	/* wrapped: the oldest readable record is in (lo, hi], hi readable */
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (probe_near(o, mid, lo, hi, &m, &id, &ft) < 0)
+			break; /* none readable before hi: hi is the oldest */
+		if (id > hi_id) {
+			lo = m + 1;
+		} else {
+			hi = m;
+			hi_id = id;
+		}
+	}
+	o->oldest = hi;
 	return 0;
 }
 
-/* The first position whose identifier is above AFTER (o->n if none). */
+/* The position after the last readable record numbered up to AFTER (0 if
+ * there is none). */
 static int find_after(struct id_order *o, uint64_t after)
 {
-	int lo = 0, hi = o->n;
+	int lo = 0, hi = o->n, m;
 	uint64_t id, ft;
 
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
-		if (probe(o->sc, position_index(o, mid), &id, &ft) < 0)
-			return -1;
+		if (probe_near(o, mid, lo, hi, &m, &id, &ft) < 0)
+			break; /* none readable in [lo, hi): lo - 1 is that record */
 		if (id <= after)
-			lo = mid + 1;
+			lo = m + 1;
 		else
-			hi = mid;
+			hi = m;
 	}
 	return lo;
+}
+
+static bool out_of_time(const struct evtx_scan_options *opts)
+{
+	return opts->out_of_time != NULL && opts->out_of_time(opts->time_ctx);
+}
+
+/* A record without identifier at position POS: read in its place,
+ * counted unless it is known. 1 to go on, 0 when the scan stops there. */
+static int unidentified_in_order(struct evtx_scan *sc, struct id_order *o, int pos, int index,
+				 const char *why)
+{
+	const struct evtx_scan_options *opts = sc->opts;
+
+	sc->pending++;
+	if (sc->known > 0) {
+		sc->known--;
+		event_read_stats_damage(sc->st, "record index %d: %s", index, why);
+		return 1;
+	}
+	count_unreadable(sc, index, false, why);
+	/* a stop is said with the last record consumed or the resume point */
+	if ((sc->st->has_last_record_id || opts->resume) && pos + 1 < o->n && out_of_time(opts)) {
+		sc->st->stopped = sc->st->stopped_early = true;
+		return 0;
+	}
+	return 1;
 }
 
 /* Reads the record at position POS in order; 1 to go on, 0 when the scan
@@ -552,15 +706,23 @@ static int read_in_order(struct evtx_scan *sc, struct id_order *o, int pos, bool
 
 	sc->st->records++;
 	if (libevtx_file_get_record_by_index(sc->file, index, &rec, &error) != 1) {
-		free_error(&error);
-		return -1;
+		error_line(&error, why, sizeof(why));
+		return unidentified_in_order(sc, o, pos, index, why);
 	}
-	if (record_header(rec, &id, &filetime, &event_id, why, sizeof(why)) < 0 ||
-	    (*has_prev && id <= *prev)) {
+	if (record_header(rec, &id, &filetime, &event_id, why, sizeof(why)) < 0) {
 		if (libevtx_record_free(&rec, &error) != 1)
 			free_error(&error);
+		return unidentified_in_order(sc, o, pos, index, why);
+	}
+	if (*has_prev && id <= *prev) {
+		if (libevtx_record_free(&rec, &error) != 1)
+			free_error(&error);
+		snprintf(sc->failure, sizeof(sc->failure), "record numbers out of order");
 		return -1;
 	}
+	/* known records without identifier come right after the resume
+	 * point: those not met are gone */
+	sc->known = 0;
 	*has_prev = true;
 	*prev = id;
 	has_time = timeparse_filetime(filetime, &t);
@@ -575,11 +737,12 @@ static int read_in_order(struct evtx_scan *sc, struct id_order *o, int pos, bool
 	sc->st->has_last_record_id = true;
 	sc->st->last_record_id = id;
 	sc->st->last_filetime = filetime;
+	sc->pending = 0;
 	if (cb != 0) {
 		sc->st->stopped = true;
 		return 0;
 	}
-	if (pos + 1 < o->n && opts->out_of_time != NULL && opts->out_of_time(opts->time_ctx)) {
+	if (pos + 1 < o->n && out_of_time(opts)) {
 		sc->st->stopped = sc->st->stopped_early = true;
 		return 0;
 	}
@@ -592,28 +755,43 @@ static void scan_in_id_order(struct evtx_scan *sc)
 	struct event_read_stats *st = sc->st;
 	struct id_order o = { .sc = sc };
 	libevtx_error_t *error = NULL;
+	char why[ERROR_LINE_LEN];
 	uint64_t prev = 0, oldest, newest, ft;
-	bool has_prev = false;
-	int first = 0, rc = 1;
+	bool has_prev = false, readable;
+	int first = 0, rc = 1, at;
 
 	if (libevtx_file_get_number_of_records(sc->file, &o.n, &error) != 1) {
-		free_error(&error);
+		error_line(&error, why, sizeof(why));
+		snprintf(sc->failure, sizeof(sc->failure), "cannot count its records: %.96s", why);
 		goto failed;
 	}
-	if (o.n == 0)
+	if (o.n == 0) {
+		sc->known = 0;
 		goto done;
-	if (find_oldest(&o) < 0 || probe(sc, position_index(&o, 0), &oldest, &ft) < 0 ||
-	    probe(sc, position_index(&o, o.n - 1), &newest, &ft) < 0 || oldest > newest)
+	}
+	/* no readable record: all are read in file order, as unreadable
+	 * records after the resume point */
+	readable = find_oldest(&o) == 0;
+	if (readable && (probe_near(&o, 0, 0, o.n, &at, &oldest, &ft) < 0 ||
+			 probe_near(&o, o.n - 1, 0, o.n, &at, &newest, &ft) < 0 || oldest > newest)) {
+		snprintf(sc->failure, sizeof(sc->failure), "record numbers out of order");
 		goto failed;
-	if (opts->resume) {
+	}
+	if (opts->resume && !readable) {
+		has_prev = true;
+		prev = opts->after_record_id;
+	} else if (opts->resume) {
 		if (newest < opts->after_record_id) {
 			st->resume_reset = true;
 			goto done;
 		}
 		first = find_after(&o, opts->after_record_id);
 		if (first <= 0 || probe(sc, position_index(&o, first - 1), &prev, &ft) < 0 ||
-		    prev != opts->after_record_id)
-			goto failed; /* the resume record is not in the file */
+		    prev != opts->after_record_id) {
+			snprintf(sc->failure, sizeof(sc->failure), "record %" PRIu64 ", where the "
+				 "last run stopped, is no longer in it", opts->after_record_id);
+			goto failed;
+		}
 		check_resume_record(sc, prev, ft);
 		if (st->resume_mismatch)
 			goto done;
@@ -624,6 +802,8 @@ static void scan_in_id_order(struct evtx_scan *sc)
 		rc = read_in_order(sc, &o, pos, &has_prev, &prev);
 	if (rc < 0)
 		goto failed;
+	if (rc > 0)
+		sc->known = 0; /* the end: known records not met are gone */
 done:
 	st->in_id_order = true;
 	return;
@@ -655,6 +835,7 @@ int evtx_reader_scan(const char *path, const struct evtx_scan_options *opts,
 		set_error(err, "no EVTX file name given");
 		return -1;
 	}
+	sc.known = opts ? opts->known_unreadable : 0;
 	if (open_file(&sc, path, err) < 0)
 		goto done;
 	count_recovered(&sc);
@@ -673,6 +854,13 @@ int evtx_reader_scan(const char *path, const struct evtx_scan_options *opts,
 		stats->resume_reset = true;
 	rc = 0;
 done:
+	if (opts && opts->more) {
+		/* in identifier order, known records not met yet are still to
+		 * come after the point the next read resumes from */
+		opts->more->pending_unreadable = sc.pending + (opts->in_id_order ? sc.known : 0);
+		snprintf(opts->more->id_order_failure, sizeof(opts->more->id_order_failure), "%s",
+			 stats->id_order_failed ? sc.failure : "");
+	}
 	close_file(&sc);
 	free(sc.scratch);
 	return rc;

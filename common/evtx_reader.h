@@ -3,8 +3,9 @@
  *
  * Records are read one at a time by index with libevtx, so memory stays
  * flat whatever the file size (libevtx keeps a small chunk cache). A record
- * libevtx cannot parse is counted in stats->unreadable and skipped; the
- * first reason is kept in stats->damage. Chunks with a bad header or an
+ * libevtx cannot parse is counted in stats->unreadable and skipped (in
+ * incremental mode only when it is new, see known_unreadable); the first
+ * reason is kept in stats->damage. Chunks with a bad header or an
  * incomplete chunk at the end of a truncated file are skipped by libevtx
  * itself, and chunk checksum errors are noted by it: stats->corrupted is
  * then set, and stats->damage says so unless a bad record already
@@ -17,6 +18,11 @@
 #define AD_EVTX_READER_H
 
 #include "ticket_event.h"
+
+/* Room for why a file cannot be read in identifier order. */
+#define EVTX_FAILURE_LEN 128
+
+struct evtx_scan_more;
 
 struct evtx_scan_options {
 	/* Incremental mode: skip records whose identifier is <= this one. The
@@ -43,15 +49,50 @@ struct evtx_scan_options {
 	 * the whole file), and the record after_record_id must be in the file
 	 * with check_after_filetime. The scan can stop part-way with an exact
 	 * resume point: stats->last_record_id is the last record consumed.
-	 * When this is not possible (an unreadable record, identifiers out of
-	 * order, no resume record) stats->id_order_failed is set, and what was
-	 * delivered must be discarded and the file read in file order. */
+	 * The bisections step over records whose header cannot be read. When
+	 * identifier order is not possible (identifiers out of order, the
+	 * resume record gone) stats->id_order_failed is set (the reason in
+	 * more->id_order_failure), and what was delivered must be discarded
+	 * and the file read in file order. */
 	bool in_id_order;
 	/* With in_id_order: asked after each record consumed (so every scan
-	 * consumes at least one); true stops the scan there
-	 * (stats->stopped_early). NULL: never. */
+	 * consumes at least one) and after each unreadable record counted
+	 * once a record was consumed or with resume; true stops the scan
+	 * there (stats->stopped_early). NULL: never. */
 	bool (*out_of_time)(const void *ctx);
 	const void *time_ctx;
+	/* Records whose header cannot be read have no identifier. They are
+	 * placed by the readable record before them in identifier order
+	 * (none for those before the oldest; all of them after the resume
+	 * point when no record is readable): those placed before the resume
+	 * point (with resume) were counted by an earlier read and are
+	 * skipped_resume; the others are counted in stats->unreadable, except
+	 * the first known_unreadable of those right after the resume point
+	 * (without resume: before the first readable record), which an
+	 * earlier read counted (more->pending_unreadable of that read). In
+	 * identifier order they are read in their place and do not break
+	 * that order. */
+	uint64_t known_unreadable;
+	/* File order: records numbered bound or more, and records without
+	 * identifier placed after them, are left for a later read (counted as
+	 * skipped_resume, not delivered). */
+	bool has_bound;
+	uint64_t bound;
+	/* Filled by the scan when not NULL. */
+	struct evtx_scan_more *more;
+};
+
+struct evtx_scan_more {
+	/* Records without identifier placed after the point the next read
+	 * resumes from, all counted by this read or an earlier one: the next
+	 * read's known_unreadable. That point is, in identifier order,
+	 * stats->last_record_id (after_record_id, or the start without
+	 * resume, when no record was consumed); in file order the highest
+	 * identifier, or bound - 1 with has_bound (after_record_id, or the
+	 * start, when no record is readable). */
+	uint64_t pending_unreadable;
+	/* With in_id_order and stats->id_order_failed: why, or "". */
+	char id_order_failure[EVTX_FAILURE_LEN];
 };
 
 /* Scans path and calls cb for every Security 4768/4769/4770 record (in file

@@ -2,7 +2,8 @@
 # check_ad_ticket_events --state-file: every event counted once across runs
 # (appended lines, a half-written last line, rotation, truncation, rewrite,
 # gzip, EVTX record numbers, events newer than --now, two runs at once, the
-# time limit), a corrupt state file, and a state file that cannot be used.
+# time limit, EVTX records that cannot be read), a corrupt state file, and a
+# state file that cannot be used.
 source "$TOP_SRCDIR/tests/lib/tap.sh"
 source "$TOP_SRCDIR/tests/integration/ticket_events_lib.sh"
 T=$TEST_TMP
@@ -215,6 +216,40 @@ run "EVTX unreadable records: counted the first time" OK 0 "no cross-trust" --ev
 expect_perf unreadable 55
 run "EVTX unreadable records: not again" OK 0 "no cross-trust" --evtx "$U" "${ER[@]}" "${WIDE[@]}"
 expect_perf unreadable 0
+# damage where the bisections probe: 8 bytes 0xff at the start of a
+# record's binary XML (after its 24-byte header) leave the other records
+# readable. The first record (at byte 4608) is probed to find the oldest:
+# still read in record-number order, so -t stops early; counted once.
+damage() { cp "$EV_DATA/evtx/$1" "$2"; chmod u+w "$2"; printf '\377\377\377\377\377\377\377\377' | dd of="$2" bs=1 seek=$(($3 + 24)) conv=notrunc 2>/dev/null; }
+D0=$T/damaged_first.evtx
+damage mdec_4769_golden_ticket.evtx "$D0" 4608
+rm -f "$T/d0.state"
+D0RUN=("$P" "${ER[@]}" --state-file "$T/d0.state" --evtx "$D0" "${WIDE[@]}" --critical-forwarded '~:')
+expect_check "EVTX, first record unreadable, -t 1: record 2 only" OK "1 cross-trust" -- "${D0RUN[@]}" -t 1
+expect_perf unreadable 1
+expect_output "early stop named" "damaged_first.evtx: read stopped after record 2 to finish within the time limit; the rest is read next run$"
+expect_check "... -t 1 again: record 3 only" OK "1 cross-trust" -- "${D0RUN[@]}" -t 1 -v
+expect_perf unreadable 0
+expect_output "-v: one record read" "damaged_first.evtx \(EVTX\): 1 records read \(records after 2 up to 3\)"
+expect_check "... then the rest" OK "7 cross-trust" -- "${D0RUN[@]}"
+expect_perf unreadable 0
+expect_no_output "never in file order" "record-number order"
+# a wrapped log read past its saved record (overwritten since): file order
+# once, said; the record at the first midpoint of the search for the
+# oldest (record 45799, at byte 583272) is new damage and counted, though
+# the state counted one unreadable record before
+W2=$T/wrapped_damaged.evtx
+damage omer_bad_chunk_magic.evtx "$W2" 583272
+rm -f "$T/w2.state"
+expect_check "wrapped EVTX, a midpoint unreadable: first run" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}"
+sed -i "s|^\(evtx:$W2=\).*|\145600%20-%201%20131781306757248721|" "$T/w2.state"
+expect_check "... read past the saved record 45600" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}"
+expect_perf unreadable 1
+expect_output "file order said" "^$W2 cannot be read in record-number order \(record 45600, where the last run stopped, is no longer in it\): read whole in file order$"
+expect_check "... then nothing new, in record-number order" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}" -v
+expect_perf unreadable 0
+expect_output "-v: nothing read" "wrapped_damaged.evtx \(EVTX\): 0 records read \(records after 47639 up to 47639\)"
+expect_no_output "no file order" "record-number order"
 
 # --- one file under two names: one state, counted once ----------------------------------
 D=$T/dup.jsonl
@@ -249,5 +284,9 @@ rm -f "$T/vg.state"
 run_valgrind "incremental first run" OK "3 cross-trust" -- "${R[@]}" --state-file "$T/vg.state" --jsonl "$T/vg.jsonl" --evtx "$E" "${WIDE[@]}"
 mv "$T/vg.jsonl" "$T/vg.jsonl.1"; lines 203 203 >"$T/vg.jsonl"
 run_valgrind "incremental after a rotation" OK "1 cross-trust" -- "${R[@]}" --state-file "$T/vg.state" --jsonl "$T/vg.jsonl" --evtx "$E" "${WIDE[@]}"
+rm -f "$T/vgd.state"
+run_valgrind "EVTX with an unreadable first record, record-number order" OK "9 cross-trust" -- "${ER[@]}" --state-file "$T/vgd.state" --evtx "$D0" "${WIDE[@]}" --critical-forwarded '~:'
+sed -i "s|^\(evtx:$W2=\).*|\145600%20-%201%20131781306757248721|" "$T/w2.state"
+run_valgrind "wrapped EVTX with an unreadable record, file order" OK "no cross-trust" -- --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}"
 
 tap_done

@@ -6,7 +6,8 @@
  * callback, events after --now, EVTX record numbers and unreadable
  * records, EVTX in identifier order (only new records read, the stop
  * callback, a wrapped log, a log cleared and refilled past the saved
- * number, a state of an older version). */
+ * number, a state of an older version, unreadable records where the
+ * bisections probe, unreadable records counted once). */
 #include "../tap.h"
 #include "ev_testutil.h"
 
@@ -330,6 +331,204 @@ static void test_evtx_id_order(struct fixture *fx)
 	events_input_free(&in);
 }
 
+/* Copies sample REL to PATH with the first bytes of the binary XML of the
+ * record starting at byte AT overwritten: libevtx cannot read that record
+ * (not even its header), the others stay readable. */
+static bool damaged_sample(const char *rel, const char *path, size_t at)
+{
+	char *src = data_path(rel), *data;
+	size_t len = 0;
+	bool done;
+
+	data = read_bytes(src, &len);
+	done = data != NULL && at + 24 + 8 <= len;
+	if (done) {
+		memset(data + at + 24, 0xff, 8); /* after the 24-byte record header */
+		done = write_bytes(path, "wb", data, len) == 0;
+	}
+	if (!done)
+		printf("# cannot copy %s to %s\n", src, path);
+	free(data);
+	free(src);
+	return done;
+}
+
+#define GOLDEN "evtx/mdec_4769_golden_ticket.evtx"
+/* where records 1-10 of GOLDEN start (indexes 0-9) */
+static const size_t golden_at[10] = { 4608, 7024, 7552, 8080, 8608, 9072, 9536, 10064, 10592, 11120 };
+
+static bool state_is(struct fixture *fx, const char *path, const char *want)
+{
+	char *v = evtx_state_value(fx, path);
+	bool same = v != NULL && strcmp(v, want) == 0;
+
+	if (!same)
+		printf("# state of %s: %s, expected %s\n", path, v ? v : "none", want);
+	free(v);
+	return same;
+}
+
+/* A record whose header cannot be read: bisection steps over it, it is
+ * read in its place and counted once; identifier order still holds. */
+static void test_evtx_unreadable_in_order(struct fixture *fx)
+{
+	const char *e = tmp_file(&fx->tmp, "dmg.evtx");
+	struct events_window w = { WIDE_FROM, 1596371239 }; /* records 1-6 */
+	struct events_input in;
+
+	/* the first record (index 0, probed to find the oldest) */
+	unlink(fx->state_path);
+	if (!damaged_sample(GOLDEN, e, golden_at[0]))
+		return;
+	stop_calls = 0;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, stop_after_two, &in) == 2 &&
+	   in.stopped_early && in.end == 3 && in.lines_or_records == 3 && in.unreadable == 1 &&
+	   in.st.in_id_order && in.notes.n == 1 && strstr(in.notes.items[0], "read stopped"),
+	   "EVTX, first record unreadable: still in identifier order, stops early (records 2-3)");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 7 && in.resumed &&
+	   in.start == 3 && in.end == 10 && in.lines_or_records == 7 && in.unreadable == 0,
+	   "... then records 4-10 only, the unreadable one not counted again");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.lines_or_records == 0 && in.unreadable == 0 && in.st.in_id_order,
+	   "... then nothing read");
+	events_input_free(&in);
+
+	/* the last record (index 9, probed for the newest): read in its
+	 * place every run, counted the first time only */
+	unlink(fx->state_path);
+	if (!damaged_sample(GOLDEN, e, golden_at[9]))
+		return;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 9 && in.end == 9 &&
+	   in.unreadable == 1 && in.st.in_id_order && state_is(fx, e, "9 1596371480 1 132408450809254792"),
+	   "EVTX, last record unreadable: records 1-9, 1 unreadable after record 9");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.resumed &&
+	   in.lines_or_records == 1 && in.unreadable == 0 && in.damage != NULL && in.notes.n == 0 &&
+	   state_is(fx, e, "9 1596371480 1 132408450809254792"),
+	   "... then only it is read, not counted again, its damage named");
+	events_input_free(&in);
+
+	/* record 6 (index 5, the first midpoint of every bisection), a run
+	 * that stops before record 7 (newer than --now) right after it */
+	unlink(fx->state_path);
+	if (!damaged_sample(GOLDEN, e, golden_at[5]))
+		return;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, w, NULL, &in) == 5 && in.end == 5 &&
+	   in.unreadable == 1 && in.st.in_id_order && state_is(fx, e, "5 1596371480 1 132408448390565547"),
+	   "EVTX, record 6 unreadable, 7 after --now: records 1-5, the unreadable one counted");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 4 && in.resumed &&
+	   in.start == 5 && in.end == 10 && in.lines_or_records == 5 && in.unreadable == 0 &&
+	   in.st.in_id_order, "... then records 7-10, found by bisection, record 6 not counted again");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.lines_or_records == 0 && in.unreadable == 0 && in.st.in_id_order,
+	   "... then nothing read");
+	events_input_free(&in);
+
+	/* a wrapped log, the record at the first midpoint of the search for
+	 * the oldest (index 133, record 45799) unreadable */
+	unlink(fx->state_path);
+	if (!damaged_sample("evtx/omer_bad_chunk_magic.evtx", e, 583272))
+		return;
+	stop_calls = 0;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, stop_after_two, &in) == 0 &&
+	   in.stopped_early && in.end == 45692 && in.lines_or_records == 2 && in.unreadable == 0,
+	   "wrapped EVTX, a midpoint unreadable: the two oldest records first");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.end == 47639 && in.lines_or_records == 265 && in.unreadable == 1 && in.notes.n == 0,
+	   "... then the other 265, the unreadable one counted");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.lines_or_records == 0 && in.unreadable == 0, "... then nothing");
+	events_input_free(&in);
+}
+
+/* The unreadable count of the state: those right after the saved record
+ * already counted, whatever the file held before; new damage counted
+ * once, in identifier or file order. */
+static void test_evtx_unreadable_count(struct fixture *fx)
+{
+	const char *e = tmp_file(&fx->tmp, "cnt.evtx");
+	struct events_window w = { WIDE_FROM, 1596371239 }; /* records 1-6 */
+	struct events_input in;
+
+	/* a state counting one unreadable record the log has since
+	 * overwritten; new damage: record 8 */
+	unlink(fx->state_path);
+	if (!damaged_sample(GOLDEN, e, golden_at[7]))
+		return;
+	set_evtx_state_value(fx, e, "6 1596371239 1 132408448397427744");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 3 && in.resumed &&
+	   in.start == 6 && in.end == 10 && in.unreadable == 1 && in.notes.n == 0,
+	   "EVTX, new damage after earlier damage gone: counted (records 7, 9, 10 read)");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.unreadable == 0 && in.lines_or_records == 0, "... and not again");
+	events_input_free(&in);
+
+	/* a state without record number (the last run read no record) */
+	if (!damaged_sample(GOLDEN, e, golden_at[5]))
+		return;
+	set_evtx_state_value(fx, e, "- - 1 -");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 9 && !in.resumed &&
+	   in.unreadable == 1 && state_is(fx, e, "10 1596371480 0 132408450809336793"),
+	   "EVTX, state without record number: damage past the first record counted");
+	events_input_free(&in);
+	if (!damaged_sample(GOLDEN, e, golden_at[0]))
+		return;
+	set_evtx_state_value(fx, e, "- - 1 -");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 9 && !in.resumed &&
+	   in.unreadable == 0 && state_is(fx, e, "10 1596371480 0 132408450809336793"),
+	   "... the unreadable first record it counted is not counted again, nor kept");
+	events_input_free(&in);
+	is_int(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in), 0, "... then nothing");
+	ok(in.unreadable == 0, "... nothing unreadable either");
+	events_input_free(&in);
+
+	/* a wrapped log read past its saved record (overwritten): file
+	 * order, said once; damage after the saved record counted, even
+	 * with a state counting damage since overwritten */
+	if (!damaged_sample("evtx/omer_bad_chunk_magic.evtx", e, 583272))
+		return;
+	set_evtx_state_value(fx, e, "45600 - 1 131781306757248721");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.resumed &&
+	   in.end == 47639 && in.lines_or_records == 267 && in.unreadable == 1 && in.notes.n == 1 &&
+	   strstr(in.notes.items[0], "cannot be read in record-number order (record 45600, "
+		  "where the last run stopped, is no longer in it): read whole in file order"),
+	   "wrapped EVTX past the saved record: file order said once, new damage counted");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.notes.n == 0 &&
+	   in.lines_or_records == 0 && in.unreadable == 0, "... then in identifier order, nothing");
+	events_input_free(&in);
+
+	/* file order (a state of an older version), damage after a record
+	 * newer than --now: counted by the run that reads past it, once */
+	{
+		uint64_t first, second;
+
+		if (!damaged_sample(GOLDEN, e, golden_at[7]))
+			return;
+		set_evtx_state_value(fx, e, "5 1596371200 0");
+		ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, w, NULL, &in) == 1 && in.end == 6,
+		   "EVTX in file order, record 8 unreadable, 7 after --now: record 6");
+		first = in.unreadable;
+		events_input_free(&in);
+		ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 3 && in.end == 10,
+		   "... then records 7, 9, 10");
+		second = in.unreadable;
+		events_input_free(&in);
+		ok(first == 0 && second == 1, "... the unreadable record counted once, when read past "
+		   "(%llu, %llu)", (unsigned long long)first, (unsigned long long)second);
+		ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+		   in.unreadable == 0, "... then nothing");
+		events_input_free(&in);
+	}
+}
+
 int main(void)
 {
 	struct fixture fx;
@@ -361,6 +560,8 @@ int main(void)
 	test_stop_and_future(&fx);
 	test_evtx(&fx);
 	test_evtx_id_order(&fx);
+	test_evtx_unreadable_in_order(&fx);
+	test_evtx_unreadable_count(&fx);
 
 	events_realms_free(&fx.realms);
 	free(fx.wlb6);
