@@ -310,6 +310,14 @@ static void transport_layers(struct parser *p, int key, const char *arg)
 
 	switch (key) {
 	case 'H':
+		/* a bare host name over a lower layer's ldaps:// URI keeps LDAPS:
+		 * replacing the server must not drop the encryption */
+		if (strstr(arg, "://") == NULL && o->hostname != NULL && p->host_layer < p->layer &&
+		    strncasecmp(o->hostname, "ldaps://", 8) == 0 && p->ssl_layer < p->layer &&
+		    p->starttls_layer < p->layer) {
+			o->ssl = true;
+			p->ssl_layer = p->host_layer;
+		}
 		if (strstr(arg, "://") != NULL) {
 			if (p->port_layer < p->layer) {
 				o->port = 0;

@@ -306,6 +306,11 @@ expect_stderr "StartTLS on the host of the config's URI" "^debug: connecting to 
 expect_check "-p over a config ldaps:// URI keeps its scheme" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
 	-- "$P" --config "$TEST_TMP/uri.conf" -p "$SLAPD_CORP_LDAPS_PORT" -vv
 expect_stderr "LDAPS kept" "^debug: connecting to ldaps://127.0.0.1:$SLAPD_CORP_LDAPS_PORT \(StartTLS no"
+expect_check "a bare -H over a config ldaps:// URI keeps LDAPS" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/uri.conf" -H 127.0.0.1 -p "$SLAPD_CORP_LDAPS_PORT" -vv
+expect_stderr "LDAPS to the new host" "^debug: connecting to ldaps://127.0.0.1:$SLAPD_CORP_LDAPS_PORT \(StartTLS no"
+expect_check "a bare -H with -T over a config ldaps:// URI: StartTLS" OK "^AD UNCONSTRAINED OK - 4 non-DC" \
+	-- "$P" --config "$TEST_TMP/uri.conf" -H 127.0.0.1 -T -p "$SLAPD_CORP_PORT"
 cat >"$TEST_TMP/layers.conf" <<CONF
 defaults = { hostname = "127.0.0.1"; port = $SLAPD_CORP_LDAPS_PORT; ssl = true; ca_file = "$SLAPD_CA";
   bind_dn = "$SLAPD_CORP_BIND_DN"; password_file = "$PW"; base = "$SERVERS"; warning = "10"; };
