@@ -270,39 +270,98 @@ static const ad_option *find_option(const struct parser *p, int key)
 	return NULL;
 }
 
-/* A host name or URI given at a lower layer than the one now saying -S, -T
- * or -p: the URI's host alone, its scheme and port set aside. */
-static void host_from_lower_uri(struct parser *p)
+/* The host name of a lower layer when it is an ldap:// or ldaps:// URI:
+ * parsed (free with ldap_free_urldesc), else NULL. */
+static LDAPURLDesc *lower_uri(const struct parser *p)
 {
-	ad_common_opts *o = p->opts;
+	const char *h = p->opts->hostname;
 	LDAPURLDesc *lud = NULL;
 
-	if (o->hostname == NULL || p->host_layer >= p->layer || strstr(o->hostname, "://") == NULL)
-		return;
-	if (ldap_url_parse(o->hostname, &lud) == LDAP_URL_SUCCESS && lud->lud_host != NULL &&
-	    *lud->lud_host != '\0' && strcasecmp(lud->lud_scheme, "ldapi") != 0) {
-		bool ldaps = strcasecmp(lud->lud_scheme, "ldaps") == 0;
+	if (h == NULL || p->host_layer >= p->layer || strstr(h, "://") == NULL)
+		return NULL;
+	if (ldap_url_parse(h, &lud) != LDAP_URL_SUCCESS || lud->lud_host == NULL ||
+	    *lud->lud_host == '\0' ||
+	    (strcasecmp(lud->lud_scheme, "ldap") != 0 && strcasecmp(lud->lud_scheme, "ldaps") != 0)) {
+		if (lud != NULL)
+			ldap_free_urldesc(lud);
+		return NULL;
+	}
+	return lud;
+}
 
+/* Whether the layer that gave the URI contradicted it itself (ssl or
+ * starttls against its scheme, or a port beside it): then the URI stays as
+ * it is and the contradiction is reported when the URI is built. */
+static bool uri_contradicted(const struct parser *p, bool ldaps)
+{
+	const ad_common_opts *o = p->opts;
+
+	return (p->ssl_layer == p->host_layer && o->ssl && !ldaps) ||
+	       (p->starttls_layer == p->host_layer && o->starttls && ldaps) ||
+	       (p->port_layer == p->host_layer && o->port != 0);
+}
+
+/* A lower layer's URI and a higher layer's -S, -T or -p: the URI becomes its
+ * host, its scheme the ssl setting (unless this layer set one) and its port
+ * the port while the scheme stays (WANT_LDAPS: 1 LDAPS, 0 not, -1 as the
+ * URI says). */
+static void host_from_lower_uri(struct parser *p, int want_ldaps)
+{
+	ad_common_opts *o = p->opts;
+	LDAPURLDesc *lud = lower_uri(p);
+	bool ldaps, same;
+
+	if (lud == NULL)
+		return;
+	ldaps = strcasecmp(lud->lud_scheme, "ldaps") == 0;
+	same = want_ldaps < 0 || (want_ldaps == 1) == ldaps;
+	if (!uri_contradicted(p, ldaps)) {
 		free(o->hostname);
 		o->hostname = xstrdup(lud->lud_host);
 		if (p->port_layer < p->layer) {
-			o->port = 0;
-			p->port_layer = -1;
+			o->port = same ? lud->lud_port : 0;
+			p->port_layer = o->port != 0 ? p->host_layer : -1;
 		}
 		if (p->ssl_layer < p->layer) {
-			o->ssl = ldaps; /* the scheme, until -S or -T says otherwise */
+			o->ssl = ldaps;
 			p->ssl_layer = ldaps ? p->host_layer : -1;
 		}
 	}
-	if (lud != NULL)
-		ldap_free_urldesc(lud);
+	ldap_free_urldesc(lud);
+}
+
+/* A bare host name over a lower layer's URI: the URI's scheme and port
+ * stay (replacing the server never drops LDAPS), unless this layer says
+ * otherwise. */
+static void bare_host_over_lower_uri(struct parser *p)
+{
+	ad_common_opts *o = p->opts;
+	LDAPURLDesc *lud = lower_uri(p);
+	bool ldaps;
+
+	if (lud == NULL)
+		return;
+	ldaps = strcasecmp(lud->lud_scheme, "ldaps") == 0;
+	if (!uri_contradicted(p, ldaps)) {
+		if (p->port_layer < p->layer && lud->lud_port != 0) {
+			o->port = lud->lud_port;
+			p->port_layer = p->host_layer;
+		}
+		if (ldaps && p->ssl_layer < p->layer &&
+		    !(p->starttls_layer == p->layer && o->starttls)) {
+			o->ssl = true;
+			p->ssl_layer = p->host_layer;
+		}
+	}
+	ldap_free_urldesc(lud);
 }
 
 /* Settings of a lower layer (config defaults, then the config section, then
  * the command line) give way where a higher layer's transport would clash
  * with them, instead of failing as contradictory: a URI brings its own
- * scheme and port, -S sets aside StartTLS, -T sets aside LDAPS, -p a URI's
- * port.  Within one layer a clash is still an error. */
+ * scheme and port, -S sets aside StartTLS, -T sets aside LDAPS (each with a
+ * lower layer's port for the other scheme), -p a URI's port.  Within one
+ * layer a clash is still an error. */
 static void transport_layers(struct parser *p, int key, const char *arg)
 {
 	ad_common_opts *o = p->opts;
@@ -310,15 +369,9 @@ static void transport_layers(struct parser *p, int key, const char *arg)
 
 	switch (key) {
 	case 'H':
-		/* a bare host name over a lower layer's ldaps:// URI keeps LDAPS:
-		 * replacing the server must not drop the encryption */
-		if (strstr(arg, "://") == NULL && o->hostname != NULL && p->host_layer < p->layer &&
-		    strncasecmp(o->hostname, "ldaps://", 8) == 0 && p->ssl_layer < p->layer &&
-		    p->starttls_layer < p->layer) {
-			o->ssl = true;
-			p->ssl_layer = p->host_layer;
-		}
-		if (strstr(arg, "://") != NULL) {
+		if (strstr(arg, "://") == NULL) {
+			bare_host_over_lower_uri(p);
+		} else {
 			if (p->port_layer < p->layer) {
 				o->port = 0;
 				p->port_layer = -1;
@@ -335,12 +388,16 @@ static void transport_layers(struct parser *p, int key, const char *arg)
 		p->host_layer = p->layer;
 		break;
 	case 'p':
-		host_from_lower_uri(p);
+		host_from_lower_uri(p, -1);
 		p->port_layer = p->layer;
 		break;
 	case 'S':
 		if (on) {
-			host_from_lower_uri(p);
+			host_from_lower_uri(p, 1);
+			if (!o->ssl && p->port_layer < p->layer) {
+				o->port = 0; /* a port for ldap:// */
+				p->port_layer = -1;
+			}
 			if (p->starttls_layer < p->layer) {
 				o->starttls = false;
 				p->starttls_layer = -1;
@@ -352,8 +409,12 @@ static void transport_layers(struct parser *p, int key, const char *arg)
 		if (on) {
 			/* an ldap:// URI keeps its scheme and port: StartTLS works there */
 			if (o->hostname != NULL && strncasecmp(o->hostname, "ldaps://", 8) == 0)
-				host_from_lower_uri(p);
-			if (p->ssl_layer < p->layer) {
+				host_from_lower_uri(p, 0);
+			if (o->ssl && p->ssl_layer < p->layer) {
+				if (p->port_layer < p->layer) {
+					o->port = 0; /* a port for LDAPS */
+					p->port_layer = -1;
+				}
 				o->ssl = false;
 				p->ssl_layer = -1;
 			}

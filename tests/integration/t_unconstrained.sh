@@ -325,6 +325,29 @@ expect_check "the section's URI sets aside the defaults' port and ssl" OK "^AD U
 	-- "$P" --config "$TEST_TMP/layers.conf" --section uri
 expect_check "ssl and starttls in one section still clash" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --ssl and --starttls exclude each other" \
 	-- "$P" --config "$TEST_TMP/layers.conf" --section clash
+# the layering, case by case: where each combination connects (a refused
+# port on 127.0.0.1: only the debug line and the error are looked at)
+NP=$SLAPD_NOTHING_PORT
+printf 'defaults = { hostname = "ldaps://127.0.0.1:%s"; };\n' "$NP" >"$TEST_TMP/lu.conf"
+printf 'defaults = { hostname = "ldaps://localhost"; };\n' >"$TEST_TMP/lu0.conf"
+printf 'defaults = { ssl = true; hostname = "ldap://127.0.0.1"; };\n' >"$TEST_TMP/lc1.conf"
+printf 'defaults = { hostname = "ldaps://127.0.0.1:%s"; port = 3268; };\n' "$NP" >"$TEST_TMP/lc2.conf"
+printf 'defaults = { hostname = "127.0.0.1"; port = %s; ssl = true; };\n' "$NP" >"$TEST_TMP/lp.conf"
+layer_case() {   # layer_case DESC WANT(ERE on the debug/UNKNOWN lines) CONF ARGS...
+	local d=$1 want=$2 conf=$3 got; shift 3
+	got=$("$P" --config "$TEST_TMP/$conf.conf" -Y GSSAPI -t 2 -vv "$@" 2>&1 | grep -E "^debug: connecting to|UNKNOWN" | head -2)
+	if printf '%s\n' "$got" | grep -Eq -- "$want"; then ok "layers: $d"; else not_ok "layers: $d" "wanted /$want/" "$got"; fi
+}
+layer_case "--starttls=false then a bare -H over an ldaps:// URI: LDAPS, its port" "^debug: connecting to ldaps://localhost:$NP \(StartTLS no" lu --starttls=false -H localhost
+layer_case "a bare -H then --starttls=false: the same" "^debug: connecting to ldaps://localhost:$NP \(StartTLS no" lu -H localhost --starttls=false
+layer_case "a bare -H over ldaps:// without a port: LDAPS on 636" "^debug: connecting to ldaps://127.0.0.1:636 \(StartTLS no" lu0 -H 127.0.0.1
+layer_case "-S over an ldaps:// URI keeps its port" "^debug: connecting to ldaps://127.0.0.1:$NP \(StartTLS no" lu -S
+layer_case "-T over an ldaps:// URI: StartTLS on 389" "^debug: connecting to ldap://127.0.0.1:389 \(StartTLS yes" lu -T
+layer_case "a bare -H and -T over an ldaps:// URI: StartTLS on 389" "^debug: connecting to ldap://localhost:389 \(StartTLS yes" lu -H localhost -T
+layer_case "-T over ssl = true and its port: StartTLS on 389" "^debug: connecting to ldap://127.0.0.1:389 \(StartTLS yes" lp -T
+layer_case "-p over an ldaps:// URI: LDAPS on that port" "^debug: connecting to ldaps://127.0.0.1:1636 \(StartTLS no" lu -p 1636
+layer_case "a clash within the config stays an error under -p" "UNKNOWN - give the port and scheme inside the URI" lc1 -p 1389
+layer_case "a clash within the config stays an error under -S" "UNKNOWN - give the port and scheme inside the URI" lc2 -S
 expect_check "-S and -T together on the command line still clash" UNKNOWN "^AD UNCONSTRAINED UNKNOWN - --ssl and --starttls exclude each other" \
 	-- "$P" --config "$TEST_TMP/starttls.conf" -S -T
 
