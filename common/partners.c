@@ -339,12 +339,11 @@ static struct job *job_new(struct scan *sc, const ad_partner *p)
 	return j;
 }
 
-/* Starts J's thread; 0, or an error number. */
-static int start_thread(struct job *j, double timeout)
+/* Starts J's thread (joinable: a finished one is joined, one left behind
+ * detached); 0, or an error number. */
+static int start_thread(struct job *j, double timeout, pthread_t *tid)
 {
 	struct thread_arg *a = xcalloc(1, sizeof *a);
-	pthread_attr_t attr;
-	pthread_t tid;
 	int rc;
 
 	a->job = j;
@@ -352,13 +351,7 @@ static int start_thread(struct job *j, double timeout)
 	pthread_mutex_lock(&j->scan->lock);
 	j->scan->refs++;
 	pthread_mutex_unlock(&j->scan->lock);
-	rc = pthread_attr_init(&attr);
-	if (rc == 0) {
-		rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (rc == 0)
-			rc = pthread_create(&tid, &attr, scan_thread, a);
-		pthread_attr_destroy(&attr);
-	}
+	rc = pthread_create(tid, NULL, scan_thread, a);
 	if (rc != 0) {
 		free(a);
 		pthread_mutex_lock(&j->scan->lock);
@@ -413,6 +406,9 @@ size_t ad_partners_scan(ad_partner_list *l, double budget)
 {
 	struct scan *sc = xcalloc(1, sizeof *sc);
 	struct job **jobs = xcalloc(l->n ? l->n : 1, sizeof *jobs);
+	pthread_t *tids = xcalloc(l->n ? l->n : 1, sizeof *tids);
+	bool *started = xcalloc(l->n ? l->n : 1, sizeof *started);
+	bool *finished = xcalloc(l->n ? l->n : 1, sizeof *finished);
 	pthread_condattr_t cattr;
 	struct timespec until;
 	double deadline = now_seconds() + budget;
@@ -429,7 +425,8 @@ size_t ad_partners_scan(ad_partner_list *l, double budget)
 		int rc;
 
 		jobs[i] = job_new(sc, &l->items[i]);
-		rc = start_thread(jobs[i], budget);
+		rc = start_thread(jobs[i], budget, &tids[i]);
+		started[i] = rc == 0;
 		if (rc != 0) {
 			/* scanning in line would not keep the deadline */
 			jobs[i]->work.error = xasprintf("cannot start a thread to scan it: %s",
@@ -450,10 +447,21 @@ size_t ad_partners_scan(ad_partner_list *l, double budget)
 			break;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		abandoned += !jobs[i]->done;
+		finished[i] = jobs[i]->done;
+		abandoned += !finished[i];
 		collect(&l->items[i], jobs[i], budget);
 	}
 	pthread_mutex_unlock(&sc->lock);
+	/* a finished thread is joined, so that none is still ending while the
+	 * process exits; one left behind is let go */
+	for (size_t i = 0; i < l->n; i++)
+		if (started[i] && finished[i])
+			pthread_join(tids[i], NULL);
+		else if (started[i])
+			pthread_detach(tids[i]);
+	free(finished);
+	free(started);
+	free(tids);
 	free(jobs);
 	scan_release(sc);
 	return abandoned;
