@@ -30,7 +30,8 @@ struct jsonl_mark {
 };
 
 /* What the state remembers of an EVTX input: "ID TIME UNREADABLE
- * FILETIME" (the last field is missing in states of older versions). */
+ * FILETIME", followed by "GAP OLDEST" when GAP is not 0 (FILETIME is
+ * missing in states of older versions). */
 struct evtx_mark {
 	bool has_id, has_time, has_filetime;
 	uint64_t id;
@@ -40,6 +41,9 @@ struct evtx_mark {
 	 * all those seen in the file, taken so */
 	uint64_t unreadable;
 	uint64_t filetime;      /* written time of record ID, the log's fingerprint */
+	/* unreadable records after the newest readable one (in a wrapped log
+	 * right before the oldest, record OLDEST) already counted */
+	uint64_t gap, gap_oldest;
 };
 
 /* The callbacks' view of a read. */
@@ -381,15 +385,18 @@ static bool parse_mark_number(const char *v, bool *has, uint64_t *u, int64_t *i)
 static bool parse_evtx_mark(const char *v, struct evtx_mark *m)
 {
 	char id[32], t[32], ft[32];
-	int end = -1, end4 = -1, n;
+	int end = -1, end4 = -1, end6 = -1, n;
 
 	memset(m, 0, sizeof(*m));
 	if (v == NULL)
 		return false;
-	n = sscanf(v, "%31s %31s %" SCNu64 "%n %31s%n", id, t, &m->unreadable, &end, ft, &end4);
+	n = sscanf(v, "%31s %31s %" SCNu64 "%n %31s%n %" SCNu64 " %" SCNu64 "%n", id, t,
+		   &m->unreadable, &end, ft, &end4, &m->gap, &m->gap_oldest, &end6);
 	if (n == 4)
 		end = end4;
-	if (n < 3 || end < 0 || v[end] != '\0')
+	else if (n == 6)
+		end = end6;
+	if (n < 3 || n == 5 || end < 0 || v[end] != '\0' || (n == 6 && m->gap == 0))
 		return false;
 	return parse_mark_number(id, &m->has_id, &m->id, NULL) &&
 	       parse_mark_number(t, &m->has_time, NULL, &m->time) &&
@@ -456,6 +463,7 @@ static char *evtx_mark_text(struct events_input *in, const struct scan_ctx *sc,
 	bool has_id = false, has_ft = false, has_time = st->has_last_time;
 	uint64_t last = 0, filetime = 0, unreadable;
 	int64_t time = st->last_time;
+	char *text;
 
 	if (st->has_last_record_id && !(sc->has_future && !o->in_id_order)) {
 		/* in identifier order the last record consumed; in file
@@ -491,7 +499,16 @@ static char *evtx_mark_text(struct events_input *in, const struct scan_ctx *sc,
 	if (has_ft)
 		snprintf(ft, sizeof(ft), "%" PRIu64, filetime);
 	in->end = last;
-	return xasprintf("%s %s %" PRIu64 " %s", id, t, unreadable, ft);
+	text = xasprintf("%s %s %" PRIu64 " %s", id, t, unreadable, ft);
+	/* those after the newest record, tied to the oldest record */
+	if (o->more->gap > 0) {
+		char *longer = xasprintf("%s %" PRIu64 " %" PRIu64, text, o->more->gap,
+					 o->more->gap_oldest);
+
+		free(text);
+		text = longer;
+	}
+	return text;
 }
 
 static int scan_evtx(struct events_input *in, const struct events_scan_config *cfg)
@@ -524,6 +541,8 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 	o.check_after_filetime = resume && m.has_filetime;
 	o.after_filetime = m.filetime;
 	o.known_unreadable = have_mark ? m.unreadable : 0;
+	o.known_gap = have_mark ? m.gap : 0;
+	o.known_gap_oldest = m.gap_oldest;
 	o.more = &more;
 	if (evtx_read(in, &sc, &o) < 0)
 		goto fail;
@@ -532,9 +551,17 @@ static int scan_evtx(struct events_input *in, const struct events_scan_config *c
 		resume = have_mark = false;
 		o.resume = o.check_after_filetime = false;
 		o.after_record_id = 0;
-		o.known_unreadable = 0;
+		o.known_unreadable = o.known_gap = o.known_gap_oldest = 0;
 		if (evtx_read(in, &sc, &o) < 0)
 			goto fail;
+	} else if (resume && more.overwritten && more.lost_first < more.lost_last) {
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s: records %" PRIu64 " to %" PRIu64 " were overwritten before this run "
+			"read them", in->path, more.lost_first, more.lost_last));
+	} else if (resume && more.overwritten && more.lost_first == more.lost_last) {
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s: record %" PRIu64 " was overwritten before this run read it",
+			in->path, more.lost_first));
 	}
 	if (!o.in_id_order && sc.has_future &&
 	    ((sc.has_max && sc.max_id > sc.future_id) || in->st.damage[0] != '\0')) {

@@ -18,19 +18,28 @@
  *     number of unreadable records right after the saved one (no
  *     identifier: placed by the record before them) already counted ("ID
  *     TIME UNREADABLE FILETIME"; states of older versions lack FILETIME,
- *     and their UNREADABLE, all those seen, is taken so).  Records are
- *     read in identifier order (evtx_reader's in_id_order): those up to
- *     the saved identifier are passed over unread (the bisections step
- *     over unreadable records), and the read can stop early (out_of_time)
- *     with an exact resume point.  A log whose records are all numbered
- *     lower, or whose record of the saved number was written at another
- *     time (cleared and refilled past it, or replaced), is read from its
- *     start.  A file that cannot be read in identifier order (identifiers
- *     out of order, the saved record gone, a state without FILETIME) is
- *     read whole in file order, said in a note unless the state lacks
- *     FILETIME: there the saved record's absence lets a newest time older
- *     than the saved one tell a replaced log.  Either way an unreadable
- *     record is counted once, by the read that goes past it.
+ *     and their UNREADABLE, all those seen, is taken so), then, in a log
+ *     that wrapped around with unreadable records after its newest
+ *     record, right before its oldest one, how many of those were counted
+ *     and the oldest record's identifier ("GAP OLDEST"): Windows writes
+ *     new records before them, and they stay counted while that record is
+ *     the oldest.  Records are read in identifier order (evtx_reader's
+ *     in_id_order): those up to the saved identifier are passed over
+ *     unread (the bisections step over unreadable records), and the read
+ *     can stop early (out_of_time) with an exact resume point.  A log
+ *     whose records are all numbered lower, or whose record of the saved
+ *     number was written at another time (cleared and refilled past it,
+ *     or replaced), is read from its start.  A log whose records are all
+ *     numbered higher (a wrapped log overwrote the saved one) is read in
+ *     identifier order from its oldest record, the numbers lost said in a
+ *     note, unless its newest time is older than the saved one (a
+ *     replaced log: read from its start).  A file that cannot be read in
+ *     identifier order (identifiers out of order, the saved record
+ *     missing among them, a state without FILETIME) is read whole in file
+ *     order, said in a note unless the state lacks FILETIME: there the
+ *     saved record's absence lets a newest time older than the saved one
+ *     tell a replaced log.  Either way an unreadable record is counted
+ *     once, by the read that goes past it.
  * Events newer than --now are not consumed: a JSON lines read stops before
  * the first one, an EVTX read resumes before the lowest such record, so
  * they are counted by a later run.  Standard input, pipes and devices are

@@ -56,6 +56,14 @@ struct evtx_scan {
 	 * opts->known_unreadable not met yet, and those counted or known
 	 * after the point the next read resumes from */
 	uint64_t known, pending;
+	/* identifier order: those after the newest readable record still
+	 * known (see known_gap), and how many of them this read met */
+	uint64_t gap_left, gap_met;
+	/* what the next read's known_gap and known_gap_oldest are */
+	uint64_t gap, gap_oldest;
+	/* identifier order: the resume record was overwritten */
+	bool overwritten;
+	uint64_t lost_first, lost_last;
 	char failure[EVTX_FAILURE_LEN];
 };
 
@@ -67,6 +75,7 @@ struct placement {
 	uint64_t pred;          /* the last one met */
 	bool has_max;
 	uint64_t max;           /* the highest identifier so far */
+	uint64_t min;           /* the lowest one */
 	uint64_t lead;          /* met before the first readable record */
 	uint64_t at_max;        /* counted or known, right after max */
 	uint64_t at_bound;      /* counted or known, right after bound - 1 */
@@ -490,6 +499,8 @@ static void readable_in_file(struct placement *pl, uint64_t id)
 		pl->first_id = id;
 	}
 	pl->pred = id;
+	if (!pl->has_max || id < pl->min)
+		pl->min = id;
 	if (!pl->has_max || id > pl->max) {
 		pl->has_max = true;
 		pl->max = id;
@@ -542,6 +553,11 @@ static void scan_records(struct evtx_scan *sc, bool recovered)
 		place_unidentified(sc, &pl, pl.any && pl.first_id > pl.pred, pl.pred, pl.lead);
 	if (pl.any)
 		sc->pending = o != NULL && o->has_bound ? pl.at_bound : pl.at_max;
+	/* in a log that wrapped around, those after the newest record, all
+	 * counted or known (see known_gap; with a bound not all were read
+	 * past) */
+	sc->gap = pl.any && pl.first_id > pl.min && (o == NULL || !o->has_bound) ? pl.at_max : 0;
+	sc->gap_oldest = pl.min;
 }
 
 /* ---- identifier order ----
@@ -558,6 +574,7 @@ static void scan_records(struct evtx_scan *sc, bool recovered)
 struct id_order {
 	struct evtx_scan *sc;
 	int n, oldest; /* records, index of the oldest */
+	int newest;    /* position of the newest readable record */
 };
 
 static int position_index(const struct id_order *o, int pos)
@@ -672,10 +689,22 @@ static int unidentified_in_order(struct evtx_scan *sc, struct id_order *o, int p
 				 const char *why)
 {
 	const struct evtx_scan_options *opts = sc->opts;
+	bool after_newest = pos > o->newest, known = false;
 
 	sc->pending++;
+	if (after_newest)
+		sc->gap_met++;
 	if (sc->known > 0) {
 		sc->known--;
+		known = true;
+	}
+	/* the known ones of the gap after the newest record; those of them
+	 * met before a newer record are no longer in that gap */
+	if (sc->gap_left > 0 && (after_newest || known)) {
+		sc->gap_left--;
+		known = true;
+	}
+	if (known) {
 		event_read_stats_damage(sc->st, "record index %d: %s", index, why);
 		return 1;
 	}
@@ -756,8 +785,8 @@ static void scan_in_id_order(struct evtx_scan *sc)
 	struct id_order o = { .sc = sc };
 	libevtx_error_t *error = NULL;
 	char why[ERROR_LINE_LEN];
-	uint64_t prev = 0, oldest, newest, ft;
-	bool has_prev = false, readable;
+	uint64_t prev = 0, oldest = 0, newest, ft;
+	bool has_prev = false, readable, wrapped;
 	int first = 0, rc = 1, at;
 
 	if (libevtx_file_get_number_of_records(sc->file, &o.n, &error) != 1) {
@@ -773,18 +802,41 @@ static void scan_in_id_order(struct evtx_scan *sc)
 	 * records after the resume point */
 	readable = find_oldest(&o) == 0;
 	if (readable && (probe_near(&o, 0, 0, o.n, &at, &oldest, &ft) < 0 ||
-			 probe_near(&o, o.n - 1, 0, o.n, &at, &newest, &ft) < 0 || oldest > newest)) {
+			 probe_near(&o, o.n - 1, 0, o.n, &o.newest, &newest, &ft) < 0 ||
+			 oldest > newest)) {
 		snprintf(sc->failure, sizeof(sc->failure), "record numbers out of order");
 		goto failed;
 	}
+	/* records without identifier after the newest one, in a wrapped log
+	 * right before the oldest one, where new records are written before
+	 * them: known while the oldest record is the one they were known
+	 * with. Elsewhere new records come after them: placed by the record
+	 * before them like the others. */
+	wrapped = readable && o.oldest > 0;
+	if (!wrapped)
+		o.newest = o.n - 1;
+	else if (opts->known_gap_oldest == oldest)
+		sc->gap_left = opts->known_gap;
 	if (opts->resume && !readable) {
 		has_prev = true;
 		prev = opts->after_record_id;
+	} else if (opts->resume && newest < opts->after_record_id) {
+		st->resume_reset = true;
+		goto done;
+	} else if (opts->resume && oldest > opts->after_record_id) {
+		/* overwritten since (a wrapped log went past it): all are
+		 * read, from the oldest, the numbers in between are lost.
+		 * The records without identifier right after it that are
+		 * left are those right before the oldest. */
+		sc->overwritten = true;
+		sc->lost_first = opts->after_record_id + 1;
+		sc->lost_last = oldest - 1;
+		if (wrapped && sc->known > sc->gap_left)
+			sc->gap_left = sc->known;
+		sc->known = 0;
+		has_prev = true;
+		prev = opts->after_record_id;
 	} else if (opts->resume) {
-		if (newest < opts->after_record_id) {
-			st->resume_reset = true;
-			goto done;
-		}
 		first = find_after(&o, opts->after_record_id);
 		if (first <= 0 || probe(sc, position_index(&o, first - 1), &prev, &ft) < 0 ||
 		    prev != opts->after_record_id) {
@@ -804,6 +856,22 @@ static void scan_in_id_order(struct evtx_scan *sc)
 		goto failed;
 	if (rc > 0)
 		sc->known = 0; /* the end: known records not met are gone */
+	if (rc > 0 || sc->gap_met > 0) {
+		/* the gap after the newest record (if any) was reached: those
+		 * met and those still known were counted */
+		uint64_t len = (uint64_t)(o.n - 1 - o.newest);
+
+		sc->gap = sc->gap_met + sc->gap_left < len ? sc->gap_met + sc->gap_left : len;
+		sc->gap_oldest = oldest;
+	} else if (st->has_last_record_id) {
+		/* not reached: what is left of it, unless records without
+		 * identifier after the new resume point (counted in
+		 * pending_unreadable) would be taken as part of it */
+		sc->gap = sc->pending + sc->known > 0 ? 0 : sc->gap_left;
+		sc->gap_oldest = oldest;
+	}
+	/* else nothing consumed: the next read starts where this one did,
+	 * with what it was given */
 done:
 	st->in_id_order = true;
 	return;
@@ -836,6 +904,8 @@ int evtx_reader_scan(const char *path, const struct evtx_scan_options *opts,
 		return -1;
 	}
 	sc.known = opts ? opts->known_unreadable : 0;
+	sc.gap = opts ? opts->known_gap : 0;
+	sc.gap_oldest = opts ? opts->known_gap_oldest : 0;
 	if (open_file(&sc, path, err) < 0)
 		goto done;
 	count_recovered(&sc);
@@ -858,6 +928,11 @@ done:
 		/* in identifier order, known records not met yet are still to
 		 * come after the point the next read resumes from */
 		opts->more->pending_unreadable = sc.pending + (opts->in_id_order ? sc.known : 0);
+		opts->more->gap = sc.gap;
+		opts->more->gap_oldest = sc.gap > 0 ? sc.gap_oldest : 0;
+		opts->more->overwritten = sc.overwritten;
+		opts->more->lost_first = sc.lost_first;
+		opts->more->lost_last = sc.lost_last;
 		snprintf(opts->more->id_order_failure, sizeof(opts->more->id_order_failure), "%s",
 			 stats->id_order_failed ? sc.failure : "");
 	}

@@ -47,11 +47,14 @@ struct evtx_scan_options {
 	 * its oldest chunk; with resume, records up to after_record_id are
 	 * passed over unread (found by bisection: a few records are read, not
 	 * the whole file), and the record after_record_id must be in the file
-	 * with check_after_filetime. The scan can stop part-way with an exact
-	 * resume point: stats->last_record_id is the last record consumed.
-	 * The bisections step over records whose header cannot be read. When
-	 * identifier order is not possible (identifiers out of order, the
-	 * resume record gone) stats->id_order_failed is set (the reason in
+	 * with check_after_filetime, unless every readable record is numbered
+	 * higher (a wrapped log overwrote it): then all are read, from the
+	 * oldest, and more->overwritten says which numbers were lost. The
+	 * scan can stop part-way with an exact resume point:
+	 * stats->last_record_id is the last record consumed. The bisections
+	 * step over records whose header cannot be read. When identifier
+	 * order is not possible (identifiers out of order, the resume record
+	 * missing among them) stats->id_order_failed is set (the reason in
 	 * more->id_order_failure), and what was delivered must be discarded
 	 * and the file read in file order. */
 	bool in_id_order;
@@ -68,11 +71,23 @@ struct evtx_scan_options {
 	 * point (with resume) were counted by an earlier read and are
 	 * skipped_resume; the others are counted in stats->unreadable, except
 	 * the first known_unreadable of those right after the resume point
-	 * (without resume: before the first readable record), which an
+	 * (without resume: before the first readable record; in identifier
+	 * order when the resume record was overwritten: right before the
+	 * oldest readable record of a wrapped log, see known_gap), which an
 	 * earlier read counted (more->pending_unreadable of that read). In
 	 * identifier order they are read in their place and do not break
 	 * that order. */
 	uint64_t known_unreadable;
+	/* In identifier order, in a log that wrapped around: records without
+	 * identifier after the newest readable record, right before the
+	 * oldest one (Windows writes new records before them, so they do not
+	 * stay right after the resume point), are also known while the
+	 * oldest readable record is known_gap_oldest: as many as known_gap
+	 * (more->gap of an earlier read), less those known_unreadable ones
+	 * met with a readable record after them (new records were written
+	 * after those: they left the gap). In file order these are not used
+	 * (such records are placed as usual) and more->gap is found afresh. */
+	uint64_t known_gap, known_gap_oldest;
 	/* File order: records numbered bound or more, and records without
 	 * identifier placed after them, are left for a later read (counted as
 	 * skipped_resume, not delivered). */
@@ -91,6 +106,18 @@ struct evtx_scan_more {
 	 * identifier, or bound - 1 with has_bound (after_record_id, or the
 	 * start, when no record is readable). */
 	uint64_t pending_unreadable;
+	/* The next read's known_gap and known_gap_oldest: in a log that
+	 * wrapped around, records without identifier after the newest
+	 * readable record counted by this read or an earlier one, and the
+	 * oldest readable record (gap 0: none). Whenever both gap and
+	 * pending_unreadable are set, the records of pending_unreadable are
+	 * among those of gap (what the reduction of known_gap relies on). */
+	uint64_t gap, gap_oldest;
+	/* In identifier order, with resume: the record after_record_id was
+	 * overwritten, the oldest readable record is numbered higher; the
+	 * numbers lost in between, if any (lost_first <= lost_last). */
+	bool overwritten;
+	uint64_t lost_first, lost_last;
 	/* With in_id_order and stats->id_order_failed: why, or "". */
 	char id_order_failure[EVTX_FAILURE_LEN];
 };

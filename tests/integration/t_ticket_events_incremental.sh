@@ -2,8 +2,8 @@
 # check_ad_ticket_events --state-file: every event counted once across runs
 # (appended lines, a half-written last line, rotation, truncation, rewrite,
 # gzip, EVTX record numbers, events newer than --now, two runs at once, the
-# time limit, EVTX records that cannot be read), a corrupt state file, and a
-# state file that cannot be used.
+# time limit, EVTX records that cannot be read, an EVTX saved record
+# overwritten), a corrupt state file, and a state file that cannot be used.
 source "$TOP_SRCDIR/tests/lib/tap.sh"
 source "$TOP_SRCDIR/tests/integration/ticket_events_lib.sh"
 T=$TEST_TMP
@@ -234,22 +234,63 @@ expect_output "-v: one record read" "damaged_first.evtx \(EVTX\): 1 records read
 expect_check "... then the rest" OK "7 cross-trust" -- "${D0RUN[@]}"
 expect_perf unreadable 0
 expect_no_output "never in file order" "record-number order"
-# a wrapped log read past its saved record (overwritten since): file order
-# once, said; the record at the first midpoint of the search for the
-# oldest (record 45799, at byte 583272) is new damage and counted, though
-# the state counted one unreadable record before
+# a wrapped log read past its saved record (overwritten since): read from
+# its oldest record in record-number order, the loss said; the record at
+# the first midpoint of the search for the oldest (record 45799, at byte
+# 583272) is new damage and counted, though the state counted one
+# unreadable record before
 W2=$T/wrapped_damaged.evtx
 damage omer_bad_chunk_magic.evtx "$W2" 583272
 rm -f "$T/w2.state"
 expect_check "wrapped EVTX, a midpoint unreadable: first run" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}"
 sed -i "s|^\(evtx:$W2=\).*|\145600%20-%201%20131781306757248721|" "$T/w2.state"
-expect_check "... read past the saved record 45600" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}"
+expect_check "... read past the saved record 45600" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}" -v
 expect_perf unreadable 1
-expect_output "file order said" "^$W2 cannot be read in record-number order \(record 45600, where the last run stopped, is no longer in it\): read whole in file order$"
-expect_check "... then nothing new, in record-number order" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}" -v
+expect_output "the loss said" "^$W2: records 45601 to 45690 were overwritten before this run read them$"
+expect_output "-v: all 267 from the oldest" "wrapped_damaged.evtx \(EVTX\): 267 records read \(records after 45600 up to 47639\)"
+expect_no_output "not in file order" "record-number order"
+expect_check "... then nothing new" OK "no cross-trust" -- "$P" --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}" -v
 expect_perf unreadable 0
 expect_output "-v: nothing read" "wrapped_damaged.evtx \(EVTX\): 0 records read \(records after 47639 up to 47639\)"
-expect_no_output "no file order" "record-number order"
+expect_no_output "nothing said" "record-number order|overwritten"
+# the same with the time limit: a large log whose saved record was
+# overwritten is still worked through a part per run (the saved record
+# 45600 written before the oldest one, 45691)
+W3=$T/overwritten.evtx
+cp "$EV_DATA/evtx/omer_bad_chunk_magic.evtx" "$W3"; chmod u+w "$W3"
+rm -f "$T/w3.state"
+W3RUN=("$P" --realm X --state-file "$T/w3.state" --evtx "$W3" "${WIDE[@]}")
+expect_check "wrapped EVTX: first run" OK "no cross-trust" -- "${W3RUN[@]}"
+sed -i "s|^\(evtx:$W3=\).*|\145600%201533657000%200%20131781306000000000|" "$T/w3.state"
+expect_check "saved record overwritten, -t 1: the oldest record only" OK "no cross-trust" -- "${W3RUN[@]}" -t 1 -v
+expect_output "the loss said" "^$W3: records 45601 to 45690 were overwritten before this run read them$"
+expect_output "early stop named" "^$W3: read stopped after record 45691 to finish within the time limit; the rest is read next run$"
+expect_output "-v: one record read" "overwritten.evtx \(EVTX\): 1 records read \(records after 45600 up to 45691\)"
+expect_no_output "not in file order" "record-number order"
+expect_check "... -t 1 again: the next one" OK "no cross-trust" -- "${W3RUN[@]}" -t 1 -v
+expect_output "-v: record 45692" "overwritten.evtx \(EVTX\): 1 records read \(records after 45691 up to 45692\)"
+expect_no_output "the loss not said again" "overwritten before"
+expect_check "... then the rest" OK "no cross-trust" -- "${W3RUN[@]}" -v
+expect_output "-v: 265 records, up to the newest" "overwritten.evtx \(EVTX\): 265 records read \(records after 45692 up to 47639\)"
+# a wrapped log whose oldest record (45691, first of its chunk) cannot be
+# read: Windows writes new records at the end of the newest chunk, before
+# it in the file; it is counted once all the same. The log when its newest
+# record was 47630: chunk 7 (at byte 462848) zeroed from record 47631 (at
+# 3344 in it) on
+G=$T/gap.evtx
+damage omer_bad_chunk_magic.evtx "$G" 528896
+dd if=/dev/zero of="$G" bs=1 seek=$((462848 + 3344)) count=$((8288 - 3344)) conv=notrunc 2>/dev/null
+rm -f "$T/g.state"
+GRUN=("$P" --realm X --state-file "$T/g.state" --evtx "$G" "${WIDE[@]}" -v)
+expect_check "wrapped EVTX, its oldest record unreadable: counted" OK "no cross-trust" -- "${GRUN[@]}"
+expect_perf unreadable 1
+expect_output "-v: up to 47630" "gap.evtx \(EVTX\): 258 records read \(all records, up to 47630\)"
+damage omer_bad_chunk_magic.evtx "$G" 528896
+expect_check "... records 47631-47639 written before it: not counted again" OK "no cross-trust" -- "${GRUN[@]}"
+expect_perf unreadable 0
+expect_output "-v: the new records and it" "gap.evtx \(EVTX\): 10 records read \(records after 47630 up to 47639\)"
+expect_check "... nor after" OK "no cross-trust" -- "${GRUN[@]}"
+expect_perf unreadable 0
 
 # --- one file under two names: one state, counted once ----------------------------------
 D=$T/dup.jsonl
@@ -287,6 +328,14 @@ run_valgrind "incremental after a rotation" OK "1 cross-trust" -- "${R[@]}" --st
 rm -f "$T/vgd.state"
 run_valgrind "EVTX with an unreadable first record, record-number order" OK "9 cross-trust" -- "${ER[@]}" --state-file "$T/vgd.state" --evtx "$D0" "${WIDE[@]}" --critical-forwarded '~:'
 sed -i "s|^\(evtx:$W2=\).*|\145600%20-%201%20131781306757248721|" "$T/w2.state"
+run_valgrind "wrapped EVTX with an unreadable record, saved record overwritten" OK "no cross-trust" -- --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}" -t 1
+sed -i "s|^\(evtx:$W2=\).*|\145600%20-%201|" "$T/w2.state"
 run_valgrind "wrapped EVTX with an unreadable record, file order" OK "no cross-trust" -- --realm X --state-file "$T/w2.state" --evtx "$W2" "${WIDE[@]}"
+damage omer_bad_chunk_magic.evtx "$G" 528896
+dd if=/dev/zero of="$G" bs=1 seek=$((462848 + 3344)) count=$((8288 - 3344)) conv=notrunc 2>/dev/null
+rm -f "$T/g.state"
+"${GRUN[@]}" >/dev/null
+damage omer_bad_chunk_magic.evtx "$G" 528896
+run_valgrind "wrapped EVTX, unreadable records before the oldest" OK "no cross-trust" -- --realm X --state-file "$T/g.state" --evtx "$G" "${WIDE[@]}"
 
 tap_done

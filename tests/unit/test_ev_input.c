@@ -7,7 +7,8 @@
  * records, EVTX in identifier order (only new records read, the stop
  * callback, a wrapped log, a log cleared and refilled past the saved
  * number, a state of an older version, unreadable records where the
- * bisections probe, unreadable records counted once). */
+ * bisections probe, unreadable records counted once, the saved record
+ * overwritten, unreadable records before the oldest of a wrapped log). */
 #include "../tap.h"
 #include "ev_testutil.h"
 
@@ -489,17 +490,19 @@ static void test_evtx_unreadable_count(struct fixture *fx)
 	ok(in.unreadable == 0, "... nothing unreadable either");
 	events_input_free(&in);
 
-	/* a wrapped log read past its saved record (overwritten): file
-	 * order, said once; damage after the saved record counted, even
-	 * with a state counting damage since overwritten */
+	/* a wrapped log read past its saved record (overwritten): from its
+	 * oldest record in identifier order, the loss said; damage after
+	 * the saved record counted, even with a state counting damage since
+	 * overwritten */
 	if (!damaged_sample("evtx/omer_bad_chunk_magic.evtx", e, 583272))
 		return;
 	set_evtx_state_value(fx, e, "45600 - 1 131781306757248721");
 	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.resumed &&
-	   in.end == 47639 && in.lines_or_records == 267 && in.unreadable == 1 && in.notes.n == 1 &&
-	   strstr(in.notes.items[0], "cannot be read in record-number order (record 45600, "
-		  "where the last run stopped, is no longer in it): read whole in file order"),
-	   "wrapped EVTX past the saved record: file order said once, new damage counted");
+	   in.st.in_id_order && in.end == 47639 && in.lines_or_records == 267 &&
+	   in.unreadable == 1 && in.notes.n == 1 &&
+	   strstr(in.notes.items[0], ": records 45601 to 45690 were overwritten before this run "
+		  "read them"),
+	   "wrapped EVTX past the saved record: identifier order, the loss said, new damage counted");
 	events_input_free(&in);
 	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.notes.n == 0 &&
 	   in.lines_or_records == 0 && in.unreadable == 0, "... then in identifier order, nothing");
@@ -527,6 +530,177 @@ static void test_evtx_unreadable_count(struct fixture *fx)
 		   in.unreadable == 0, "... then nothing");
 		events_input_free(&in);
 	}
+}
+
+#define WRAPPED "evtx/omer_bad_chunk_magic.evtx"
+/* WRAPPED: chunk 7 (at byte 462848) holds records 47628-47639 (then 47640,
+ * which libevtx does not list), the newest; chunk 8 starts with record
+ * 45691, the oldest, at byte 528896 */
+#define CHUNK7 462848
+#define AT_45691 528896
+
+/* Copies sample REL to PATH with bytes [ZERO_FROM, ZERO_TO) zeroed (libevtx
+ * lists no record from there on in that chunk: an earlier state of the
+ * log) and the records starting at the N bytes in AT made unreadable. */
+static bool patched_sample(const char *rel, const char *path, size_t zero_from, size_t zero_to,
+			   const size_t *at, size_t n)
+{
+	char *src = data_path(rel), *data;
+	size_t len = 0;
+	bool done;
+
+	data = read_bytes(src, &len);
+	done = data != NULL && zero_from <= zero_to && zero_to <= len;
+	for (size_t i = 0; done && i < n; i++)
+		done = at[i] + 24 + 8 <= len;
+	if (done) {
+		memset(data + zero_from, 0, zero_to - zero_from);
+		for (size_t i = 0; i < n; i++)
+			memset(data + at[i] + 24, 0xff, 8);
+		done = write_bytes(path, "wb", data, len) == 0;
+	}
+	if (!done)
+		printf("# cannot copy %s to %s\n", src, path);
+	free(data);
+	free(src);
+	return done;
+}
+
+/* The record the last run stopped at has been overwritten (a wrapped log
+ * went past it): read in identifier order from the oldest record, able
+ * to stop early with an exact resume point; the loss said. */
+static void test_evtx_overwritten(struct fixture *fx)
+{
+	const char *e = tmp_file(&fx->tmp, "ow.evtx");
+	struct events_input in;
+
+	/* saved record 45600, written before the oldest one (45691, at
+	 * 1533657075) */
+	unlink(fx->state_path);
+	if (!copy_sample(WRAPPED, e))
+		return;
+	set_evtx_state_value(fx, e, "45600 1533657000 0 131781306000000000");
+	stop_calls = 0;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, stop_after_two, &in) == 0 &&
+	   in.st.in_id_order && !in.st.id_order_failed && in.resumed && in.start == 45600 &&
+	   in.stopped_early && in.end == 45692 && in.lines_or_records == 2 && in.notes.n == 2 &&
+	   strstr(in.notes.items[0], "ow.evtx: records 45601 to 45690 were overwritten before this "
+		  "run read them") && strstr(in.notes.items[1], "read stopped after record 45692"),
+	   "saved record overwritten: identifier order from the oldest, the loss said, stopped early");
+	events_input_free(&in);
+	ok(state_is(fx, e, "45692 1533743251 0 131781306757646657"), "... resume point 45692");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.st.in_id_order && in.resumed && in.start == 45692 && in.end == 47639 &&
+	   in.lines_or_records == 265 && in.notes.n == 0,
+	   "... then exactly the other 265, nothing said");
+	events_input_free(&in);
+
+	/* the saved record is the one just before the oldest: nothing lost */
+	set_evtx_state_value(fx, e, "45690 1533657000 0 131781306000000000");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.st.in_id_order && in.resumed && in.end == 47639 && in.lines_or_records == 267 &&
+	   in.notes.n == 0, "saved record just before the oldest: all read in identifier order, "
+	   "nothing said");
+	events_input_free(&in);
+	set_evtx_state_value(fx, e, "45689 1533657000 0 131781306000000000");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.st.in_id_order && in.notes.n == 1 &&
+	   strstr(in.notes.items[0], "ow.evtx: record 45690 was overwritten before this run read it"),
+	   "one record lost: said so");
+	events_input_free(&in);
+
+	/* a newest time older than the saved one: a cleared or replaced log,
+	 * read from its start, no loss said */
+	set_evtx_state_value(fx, e, "45600 1600000000 0 131781306000000000");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && !in.resumed &&
+	   in.st.in_id_order && in.lines_or_records == 267 && in.notes.n == 1 &&
+	   strstr(in.notes.items[0], "holds only records older than the last run saw"),
+	   "saved record gone, newest time older: a replaced log, read from its start");
+	events_input_free(&in);
+	/* all numbered lower: unchanged */
+	set_evtx_state_value(fx, e, "50000 1533657000 0 131781306000000000");
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && !in.resumed &&
+	   in.st.in_id_order && in.lines_or_records == 267 && in.notes.n == 1 &&
+	   strstr(in.notes.items[0], "holds only records older than the last run saw"),
+	   "all records numbered lower: read from its start");
+	events_input_free(&in);
+}
+
+/* Unreadable records right before the oldest readable record of a wrapped
+ * log (after the newest): counted once although new records are written
+ * before them. */
+static void test_evtx_wrapped_gap(struct fixture *fx)
+{
+	const char *e = tmp_file(&fx->tmp, "gap.evtx");
+	const size_t first[] = { AT_45691 };
+	/* records 47631 (at 3344 in chunk 7) and 47639 (at 7280) */
+	const size_t tail[] = { CHUNK7 + 3344 }, tails[] = { CHUNK7 + 3344, CHUNK7 + 7280 };
+	struct events_input in;
+	long n;
+
+	/* the log when its newest record was 47630 (47631-47640 not written
+	 * yet), record 45691 unreadable */
+	unlink(fx->state_path);
+	if (!patched_sample(WRAPPED, e, CHUNK7 + 3344, CHUNK7 + 8288, first, 1))
+		return;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.st.in_id_order && in.end == 47630 && in.lines_or_records == 258 && in.unreadable == 1,
+	   "wrapped EVTX, the oldest record unreadable: counted");
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.lines_or_records == 1 && in.unreadable == 0, "... nothing new: not counted again");
+	events_input_free(&in);
+	/* then records 47631-47639 written, before it in the file */
+	if (!patched_sample(WRAPPED, e, 0, 0, first, 1))
+		return;
+	n = scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in);
+	ok(n == 0 && in.st.in_id_order && in.start == 47630 && in.end == 47639 &&
+	   in.lines_or_records == 10 && in.unreadable == 0,
+	   "... records 47631-47639 written before it: not counted again (%llu)",
+	   (unsigned long long)in.unreadable);
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.lines_or_records == 1 && in.unreadable == 0, "... nor after");
+	events_input_free(&in);
+
+	/* the same with a run stopped early between */
+	unlink(fx->state_path);
+	if (!patched_sample(WRAPPED, e, CHUNK7 + 3344, CHUNK7 + 8288, first, 1))
+		return;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 && in.unreadable == 1,
+	   "wrapped EVTX, the oldest record unreadable, again: counted");
+	events_input_free(&in);
+	if (!patched_sample(WRAPPED, e, 0, 0, first, 1))
+		return;
+	stop_calls = 0;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, stop_after_two, &in) == 0 &&
+	   in.stopped_early && in.end == 47632 && in.unreadable == 0,
+	   "... records written before it, a run stopped after 47632");
+	events_input_free(&in);
+	n = scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in);
+	ok(n == 0 && in.start == 47632 && in.end == 47639 && in.lines_or_records == 8 &&
+	   in.unreadable == 0, "... the rest: not counted again (%llu)",
+	   (unsigned long long)in.unreadable);
+	events_input_free(&in);
+
+	/* damage at the end of the newest chunk instead: records written
+	 * after it; new damage at the new end is counted */
+	unlink(fx->state_path);
+	if (!patched_sample(WRAPPED, e, CHUNK7 + 3816, CHUNK7 + 8288, tail, 1))
+		return;
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.end == 47630 && in.unreadable == 1, "wrapped EVTX, its newest record unreadable: counted");
+	events_input_free(&in);
+	if (!patched_sample(WRAPPED, e, 0, 0, tails, 2))
+		return;
+	n = scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in);
+	ok(n == 0 && in.end == 47638 && in.lines_or_records == 9 && in.unreadable == 1,
+	   "... records written after it, the last one unreadable: that one counted (%llu)",
+	   (unsigned long long)in.unreadable);
+	events_input_free(&in);
+	ok(scan_once(fx, EVENTS_INPUT_EVTX, e, true, fx->wide, NULL, &in) == 0 &&
+	   in.lines_or_records == 1 && in.unreadable == 0, "... then nothing");
+	events_input_free(&in);
 }
 
 int main(void)
@@ -562,6 +736,8 @@ int main(void)
 	test_evtx_id_order(&fx);
 	test_evtx_unreadable_in_order(&fx);
 	test_evtx_unreadable_count(&fx);
+	test_evtx_overwritten(&fx);
+	test_evtx_wrapped_gap(&fx);
 
 	events_realms_free(&fx.realms);
 	free(fx.wlb6);
