@@ -101,12 +101,24 @@ static void note_damage(struct events_input *in, const char *file)
 
 /* ---- callbacks ---- */
 
+/* An event newer than the window that is left for a later run: not one
+ * dated after the future limit (a clock far ahead), which is read now. */
+static bool defer(struct scan_ctx *sc, const struct ticket_event *ev)
+{
+	if (events_tally_classify(&sc->in->tally, ev, NULL) != EVENTS_AFTER_WINDOW)
+		return false;
+	if (sc->cfg->has_future_limit && ev->has_time && ev->time > sc->cfg->future_limit) {
+		sc->in->far_future++;
+		return false;
+	}
+	return true;
+}
+
 static int jsonl_event(const struct ticket_event *ev, void *ctx)
 {
 	struct scan_ctx *sc = ctx;
 
-	if (sc->incremental &&
-	    events_tally_classify(&sc->in->tally, ev, NULL) == EVENTS_AFTER_WINDOW) {
+	if (sc->incremental && defer(sc, ev)) {
 		sc->future_stop = true;
 		sc->future_offset = ev->offset;
 		return 1;
@@ -128,7 +140,7 @@ static int evtx_event(const struct ticket_event *ev, void *ctx)
 	if (sc->incremental && sc->in_id_order) {
 		/* the first record newer than --now: it and all later ones
 		 * (higher numbers) are left for a later run */
-		if (events_tally_classify(&sc->in->tally, ev, NULL) == EVENTS_AFTER_WINDOW) {
+		if (defer(sc, ev)) {
 			sc->has_future = true;
 			sc->future_id = id;
 			return TICKET_EVENT_STOP_BEFORE;
@@ -136,7 +148,7 @@ static int evtx_event(const struct ticket_event *ev, void *ctx)
 	} else if (sc->incremental) {
 		if (sc->has_bound && id >= sc->bound)
 			return 0;
-		if (events_tally_classify(&sc->in->tally, ev, NULL) == EVENTS_AFTER_WINDOW) {
+		if (defer(sc, ev)) {
 			if (!sc->has_future || id < sc->future_id) {
 				sc->has_future = true;
 				sc->future_id = id;
@@ -411,6 +423,7 @@ static int evtx_pass(struct events_input *in, struct scan_ctx *sc,
 	sc->has_future = sc->has_max = false;
 	sc->in_id_order = o->in_id_order;
 	events_tally_reset(&in->tally);
+	in->far_future = 0;
 	if (evtx_reader_scan(in->path, o, evtx_event, sc, &in->st, &err) < 0) {
 		in->error = err ? err : xasprintf("%s: cannot be read", in->path);
 		return -1;
@@ -610,5 +623,13 @@ fail:
 
 int events_input_scan(struct events_input *in, const struct events_scan_config *cfg)
 {
-	return in->kind == EVENTS_INPUT_EVTX ? scan_evtx(in, cfg) : scan_jsonl(in, cfg);
+	int rc = in->kind == EVENTS_INPUT_EVTX ? scan_evtx(in, cfg) : scan_jsonl(in, cfg);
+
+	if (rc == 0 && in->far_future > 0)
+		strlist_add_owned(&in->notes, xasprintf(
+			"%s: %" PRIu64 " %s dated more than %" PRId64 " s after now %s read without "
+			"being counted (a clock far ahead?)", in->path, in->far_future,
+			in->far_future == 1 ? "event" : "events", EVENTS_FAR_FUTURE,
+			in->far_future == 1 ? "was" : "were"));
+	return rc;
 }

@@ -63,6 +63,10 @@ enum events_input_kind {
 	EVENTS_INPUT_JSONL
 };
 
+/* Seconds after now beyond which an event's time is a clock far ahead
+ * (Kerberos itself tolerates 5 minutes of skew). */
+#define EVENTS_FAR_FUTURE ((int64_t)3600)
+
 struct events_scan_config {
 	int32_t event_tz_offset;  /* NXLog EventTime zone, seconds east */
 	ad_state *state;          /* NULL: read every input whole */
@@ -71,6 +75,12 @@ struct events_scan_config {
 	 * follows next run).  NULL: never. */
 	bool (*out_of_time)(const void *ctx);
 	const void *ctx;
+	/* Incremental reads leave events newer than the window's end for a
+	 * later run (a DC clock slightly ahead); with HAS_FUTURE_LIMIT, events
+	 * dated after FUTURE_LIMIT are read now as outside the window instead
+	 * (a clock far ahead must not stop the read for good). */
+	bool has_future_limit;
+	int64_t future_limit;
 };
 
 struct events_input {
@@ -80,6 +90,7 @@ struct events_input {
 	struct event_read_stats st; /* of the last read of the file */
 	uint64_t lines_or_records;  /* looked at in this run, all reads */
 	uint64_t malformed;         /* unusable lines and events without time */
+	uint64_t far_future;        /* read although dated after future_limit */
 	uint64_t unreadable;        /* EVTX records skipped (new ones only) */
 	char *damage;               /* first damage part-way (reason), or NULL */
 	char *error;                /* could not be read at all, or NULL */

@@ -379,6 +379,10 @@ static void read_inputs(const struct settings *s, const ad_common_opts *opts, ad
 		.state = state,
 		.out_of_time = out_of_time,
 		.ctx = &opts->timeout,
+		/* with the real clock, an event more than an hour ahead is a
+		 * clock far off, not one to wait for (with --now: a replay) */
+		.has_future_limit = !s->has_now,
+		.future_limit = total->window.to + EVENTS_FAR_FUTURE,
 	};
 
 	for (size_t i = 0; i < s->ninputs; i++) {

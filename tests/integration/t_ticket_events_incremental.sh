@@ -118,6 +118,26 @@ run "a later run counts it and what followed" CRITICAL 2 "2 cross-trust" --jsonl
 expect_perf forwarded 1
 run "then nothing" OK 0 "no cross-trust" --jsonl "$FU" --now 2020-07-22T06:00:00Z --since 1d
 
+# --- with the real clock, an event far in the future is a clock far off -----------------
+# (not one to wait for: it would stop every later read until 2099)
+CL=$T/clock.jsonl
+t1=$(date -u -d '-3 min' +%Y-%m-%dT%H:%M:%SZ); t2=$(date -u -d '-2 min' +%Y-%m-%dT%H:%M:%SZ)
+t3=$(date -u -d '+20 min' +%Y-%m-%dT%H:%M:%SZ)
+{
+	printf '%s\n' "${TEMPLATE//userNUM/user81}" | ev_json "@timestamp=$t1"
+	printf '%s\n' "${TEMPLATE//userNUM/user82}" | ev_json @timestamp=2099-01-01T00:00:00Z
+	printf '%s\n' "${TEMPLATE//userNUM/user83}" | ev_json "@timestamp=$t2"
+} >"$CL"
+rm -f "$T/clock.state"
+expect_check "real clock: an event dated 2099 does not stop the read" OK "^AD TICKET EVENTS OK - 2 cross-trust" \
+	-- "$P" "${R[@]}" --state-file "$T/clock.state" --jsonl "$CL" --since 15m
+expect_output "it is named as a clock far ahead" "clock.jsonl: 1 event dated more than 3600 s after now was read without being counted \(a clock far ahead\?\)$"
+expect_output "the event after it counted" "account user83@"
+printf '%s\n' "${TEMPLATE//userNUM/user84}" | ev_json "@timestamp=$t3" >>"$CL"
+expect_check "real clock: an event 20 min ahead (a clock slightly fast) still waits" OK "no cross-trust" \
+	-- "$P" "${R[@]}" --state-file "$T/clock.state" --jsonl "$CL" --since 15m
+expect_output "left for the next run" "clock.jsonl: an event newer than --now at byte [0-9]+ and what follows it are left for the next run$"
+
 # --- the time limit: stop early, save, go on next run ---------------------------------------
 TL=$T/slow.jsonl
 lines 60 62 >"$TL"
