@@ -451,16 +451,14 @@ static char *evtx_reset_reason(const struct events_input *in, const struct evtx_
 {
 	const struct event_read_stats *st = &in->st;
 
-	if (st->resume_reset)
-		return xasprintf("%s holds only records older than the last run saw (log cleared or "
-				 "replaced): read from its start", in->path);
 	if (st->resume_mismatch)
 		return xasprintf("%s is not the log the last run read (its record %" PRIu64 " was "
 				 "written at another time: log cleared or replaced): read from its "
 				 "start", in->path, m->id);
-	/* the record the last run stopped at is gone (or was not known):
-	 * the newest time tells an older log */
-	if (!st->after_found && m->has_time && st->has_last_time && st->last_time < m->time)
+	/* all numbered lower, or the record the last run stopped at gone (or
+	 * not known) and the newest time older: an older log */
+	if (st->resume_reset ||
+	    (!st->after_found && m->has_time && st->has_last_time && st->last_time < m->time))
 		return xasprintf("%s holds only records older than the last run saw (log cleared or "
 				 "replaced): read from its start", in->path);
 	return NULL;
